@@ -1,0 +1,87 @@
+"""API plumbing shared by every app: pagination, error shape and throttles."""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, throttling
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class Pagination(PageNumberPagination):
+    """``{"count", "next", "previous", "results"}``; ``?page_size=`` is clamped to 200."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def get_page_size(self, request: Any) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            raise exceptions.ValidationError(
+                {"page_size": ["A whole number is required."]}
+            ) from None
+        if size < 1:
+            raise exceptions.ValidationError({"page_size": ["Must be at least 1."]})
+        return min(size, self.max_page_size)
+
+
+def validation_error_detail(exc: DjangoValidationError) -> Any:
+    """Turn a Django ValidationError raised by a service into DRF's error object."""
+    if hasattr(exc, "error_dict"):
+        return {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}
+    return {"detail": " ".join(str(m) for m in exc.messages)}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus: services raise Django's ValidationError, which becomes a 400."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(validation_error_detail(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    return drf_exception_handler(exc, context)
+
+
+class FailOpenThrottleMixin:
+    """A throttle whose cache (Redis) is down lets requests through instead of failing them.
+
+    Losing a lead because the rate-limit store is unreachable is worse than admitting a few
+    extra requests while it is down.
+    """
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        try:
+            return super().allow_request(request, view)  # type: ignore[misc]
+        except Exception:  # the cache backend's connection errors vary by client
+            logger.warning("throttle cache unavailable; letting the request through", exc_info=True)
+            return True
+
+
+class AuthThrottle(FailOpenThrottleMixin, throttling.AnonRateThrottle):
+    """Per client address on the token endpoint and the login page (``THROTTLE_AUTH``)."""
+
+    scope = "auth"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class IntakeThrottle(FailOpenThrottleMixin, throttling.AnonRateThrottle):
+    """Per client address on the public web-to-lead endpoint (``THROTTLE_INTAKE``)."""
+
+    scope = "intake"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -1,0 +1,49 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.http import HttpRequest, JsonResponse
+from django.urls import URLPattern, URLResolver, include, path
+from django.views.defaults import page_not_found, server_error
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from org.views import LoginView, home
+
+api_v1: list[URLPattern | URLResolver] = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include("org.api_urls")),
+    path("", include("leads.api_urls")),
+    path("", include("deals.api_urls")),
+    path("", include("feedback.api_urls")),
+    path("", include("kpi.api_urls")),
+]
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
+    path("", include("org.urls")),
+    path("leads/", include("leads.urls")),
+    path("deals/", include("deals.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("reports/", include("kpi.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+
+def handler404(request: HttpRequest, exception: Exception):  # type: ignore[no-untyped-def]
+    """API clients get JSON, never an HTML error page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
+
+
+def handler500(request: HttpRequest):  # type: ignore[no-untyped-def]
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return server_error(request)

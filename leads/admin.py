@@ -1,0 +1,245 @@
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from leads import selectors, services
+from leads.models import (
+    Campaign,
+    Channel,
+    DisqualificationReason,
+    Escalation,
+    Lead,
+    LeadCriterion,
+    LeadDefinition,
+    SalesProfile,
+    SlaPolicy,
+    Touch,
+    WebForm,
+)
+from org.models import Role
+from org.permissions import acting_user
+
+
+@admin.register(Channel)
+class ChannelAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "assignment", "is_active"]
+    list_filter = ["assignment", "is_active"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Campaign)
+class CampaignAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "channel", "cost", "starts_on", "ends_on", "owner"]
+    list_filter = ["channel"]
+    search_fields = ["name", "slug"]
+    list_select_related = ["channel", "owner"]
+    prepopulated_fields = {"slug": ("name",)}
+    raw_id_fields = ["owner"]
+
+
+@admin.register(WebForm)
+class WebFormAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "channel",
+        "campaign",
+        "require_email",
+        "require_phone",
+        "assignment",
+        "is_active",
+    ]
+    list_filter = ["channel", "is_active", "assignment"]
+    search_fields = ["name", "slug"]
+    list_select_related = ["channel", "campaign"]
+
+
+@admin.register(DisqualificationReason)
+class DisqualificationReasonAdmin(admin.ModelAdmin):
+    list_display = ["code", "label", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "label"]
+
+
+class CriterionInline(admin.TabularInline):
+    model = LeadCriterion
+    extra = 0
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # versions change only through proposal and approval
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(LeadDefinition)
+class LeadDefinitionAdmin(SimpleHistoryAdmin):
+    """Read-only: a version is proposed and approved by the department heads (on the
+    definition page or the API), never edited in place."""
+
+    list_display = ["version", "status", "proposed_by", "created_at", "activated_at"]
+    list_filter = ["status"]
+    inlines = [CriterionInline]
+    readonly_fields = [
+        "version",
+        "status",
+        "proposed_by",
+        "created_at",
+        "activated_at",
+        "retired_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "first_response_minutes",
+        "channel",
+        "segment",
+        "business_hours_start",
+        "business_hours_end",
+        "timezone",
+    ]
+    list_filter = ["channel"]
+    search_fields = ["name", "segment"]
+
+
+@admin.register(SalesProfile)
+class SalesProfileAdmin(admin.ModelAdmin):
+    list_display = [
+        "user",
+        "auto_assign",
+        "max_open_leads",
+        "segments",
+        "regions",
+        "last_assigned_at",
+    ]
+    list_filter = ["auto_assign"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+
+
+class TouchInline(admin.TabularInline):
+    model = Touch
+    extra = 0
+    readonly_fields = ["kind", "note", "by", "at"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class EscalationInline(admin.TabularInline):
+    model = Escalation
+    extra = 0
+    readonly_fields = ["queue_entry", "level", "action", "owner", "at"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Lead)
+class LeadAdmin(SimpleHistoryAdmin):
+    """Leads in the admin, scoped like everywhere else (sales: the queue and their own).
+    Status and owner change through the services, so they are read-only here."""
+
+    list_display = [
+        "name",
+        "email",
+        "phone",
+        "channel",
+        "campaign",
+        "status",
+        "owner",
+        "sla_breached",
+        "created_at",
+    ]
+    list_filter = ["status", "channel", "campaign", "sla_breached", "segment", "source"]
+    search_fields = ["name", "email", "phone", "company"]
+    list_select_related = ["channel", "campaign", "owner"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["owner", "campaign", "form", "created_by"]
+    readonly_fields = [
+        "status",
+        "owner",
+        "created_at",
+        "assigned_at",
+        "first_touch_at",
+        "queue_entry",
+        "queue_entered_at",
+        "sla_deadline",
+        "sla_minutes",
+        "sla_breached",
+        "sla_next_check_at",
+        "definition",
+        "qualification",
+        "qualified_at",
+        "disqualification_reason",
+        "disqualification_note",
+        "closed_at",
+        "duplicate_requests",
+        "source",
+        "created_by",
+    ]
+    inlines = [TouchInline, EscalationInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Lead]:
+        return selectors.lead_scope(user=acting_user(request)).select_related(
+            "channel", "campaign", "owner"
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # intake goes through the API, web forms or CSV import (dedup, SLA)
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="leads_lead_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """CSV import from the admin: the same service as the page and the command."""
+        if not request.user.has_role(Role.MARKETING, Role.MANAGEMENT):  # type: ignore[union-attr]
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        report = None
+        upload = request.FILES.get("file")
+        if request.method == "POST" and upload is not None:
+            report = services.leads_import_csv(file=upload, by=acting_user(request))
+            if report.ok:
+                self.message_user(
+                    request,
+                    _("Imported %(created)d leads (%(dups)d repeats).")
+                    % {"created": report.created, "dups": report.duplicates},
+                    messages.SUCCESS,
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "report": report,
+            "title": _("Import leads from CSV"),
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/leads/lead/import.html", context)

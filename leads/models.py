@@ -1,0 +1,545 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class AssignmentMode(models.TextChoices):
+    QUEUE = "queue", _("Wait in the queue")
+    ROUND_ROBIN = "round_robin", _("Assign round-robin")
+
+
+class Channel(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    assignment = models.CharField(
+        _("assignment"), max_length=20, choices=AssignmentMode.choices, default=AssignmentMode.QUEUE
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Campaign(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("channel")
+    )
+    cost = models.DecimalField(
+        _("cost"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+        verbose_name=_("owner (marketer)"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cost__isnull=True) | Q(cost__gte=0), name="campaign_cost_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebForm(models.Model):
+    """A public web-to-lead form: it supplies the attribution and which contacts it requires."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, related_name="forms", verbose_name=_("channel")
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="forms",
+        verbose_name=_("campaign"),
+    )
+    require_email = models.BooleanField(_("e-mail required"), default=False)
+    require_phone = models.BooleanField(_("phone required"), default=False)
+    assignment = models.CharField(
+        _("assignment"),
+        max_length=20,
+        choices=AssignmentMode.choices,
+        blank=True,
+        help_text=_("Empty: as the channel says."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("web form")
+        verbose_name_plural = _("web forms")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DisqualificationReason(models.Model):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    label = models.CharField(_("label"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["label"]
+        verbose_name = _("disqualification reason")
+        verbose_name_plural = _("disqualification reasons")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+# --- The agreed lead definition --------------------------------------------------------------
+
+
+class LeadDefinition(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("lead definition")
+        verbose_name_plural = _("lead definitions")
+        constraints = [
+            # The database, not Python, guarantees there is never more than one active version.
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="active"), name="one_active_lead_definition"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("Lead definition v%(version)s") % {"version": self.version}
+
+
+class LeadCriterion(models.Model):
+    definition = models.ForeignKey(
+        LeadDefinition, on_delete=models.CASCADE, related_name="criteria"
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    label = models.CharField(_("label"), max_length=200)
+    required = models.BooleanField(_("required"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        constraints = [
+            models.UniqueConstraint(fields=["definition", "code"], name="criterion_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class LeadDefinitionApproval(models.Model):
+    definition = models.ForeignKey(
+        LeadDefinition, on_delete=models.CASCADE, related_name="approvals"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=20)
+    approved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["approved_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["definition", "user"], name="one_approval_per_head")
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.definition_id} by {self.user_id}"
+
+
+# --- SLA ---------------------------------------------------------------------------------------
+
+
+class SlaPolicy(models.Model):
+    """How fast a lead must get its first touch. The most specific matching policy wins:
+    channel + segment, then channel, then segment, then the default (neither)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    first_response_minutes = models.PositiveIntegerField(
+        _("first response (minutes)"), default=5, validators=[MinValueValidator(1)]
+    )
+    channel = models.ForeignKey(
+        Channel,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sla_policies",
+        verbose_name=_("channel"),
+    )
+    segment = models.CharField(_("segment"), max_length=50, blank=True)
+    business_hours_start = models.TimeField(_("working day starts"), null=True, blank=True)
+    business_hours_end = models.TimeField(_("working day ends"), null=True, blank=True)
+    working_days = models.JSONField(
+        _("working days"),
+        default=list,
+        blank=True,
+        help_text=_("ISO weekdays counted as working, 1 = Monday … 7 = Sunday."),
+    )
+    timezone = models.CharField(_("time zone"), max_length=64, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_response_minutes__gte=1), name="sla_minutes_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["channel", "segment"],
+                condition=Q(channel__isnull=False),
+                name="one_sla_policy_per_channel_segment",
+            ),
+            models.UniqueConstraint(
+                fields=["segment"],
+                condition=Q(channel__isnull=True),
+                name="one_sla_policy_per_segment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from leads.services.policies import validate_policy
+
+        validate_policy(
+            {f.name: getattr(self, f.name) for f in self._meta.concrete_fields}
+            | {"channel": self.channel if self.channel_id else None, "id": self.pk}
+        )
+
+    @property
+    def has_business_hours(self) -> bool:
+        return self.business_hours_start is not None and self.business_hours_end is not None
+
+
+# --- Leads -------------------------------------------------------------------------------------
+
+
+class Lead(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New (in the queue)")
+        ASSIGNED = "assigned", _("Assigned")
+        CONTACTED = "contacted", _("Contacted")
+        QUALIFIED = "qualified", _("Qualified")
+        CONVERTED = "converted", _("Converted")
+        DISQUALIFIED = "disqualified", _("Disqualified")
+
+    OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.CONTACTED, Status.QUALIFIED)
+    WAITING_STATUSES = (Status.NEW, Status.ASSIGNED)  # the SLA clock runs
+
+    name = models.CharField(_("name"), max_length=200)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    need = models.TextField(_("need"), blank=True)
+    segment = models.CharField(_("segment"), max_length=50, blank=True)
+    region = models.CharField(_("region"), max_length=50, blank=True)
+
+    channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, related_name="leads", verbose_name=_("channel")
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leads",
+        verbose_name=_("campaign"),
+    )
+    form = models.ForeignKey(
+        WebForm,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leads",
+        verbose_name=_("web form"),
+    )
+    utm_source = models.CharField(max_length=200, blank=True)
+    utm_medium = models.CharField(max_length=200, blank=True)
+    utm_campaign = models.CharField(max_length=200, blank=True)
+    utm_term = models.CharField(max_length=200, blank=True)
+    utm_content = models.CharField(max_length=200, blank=True)
+    source = models.CharField(_("intake path"), max_length=10, blank=True)  # api, form, csv, admin
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_leads",
+        verbose_name=_("owner"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
+    first_touch_at = models.DateTimeField(_("first touch"), null=True, blank=True)
+
+    # SLA: one "queue entry" per time the lead (re-)enters the queue; escalations count per entry.
+    queue_entry = models.PositiveIntegerField(default=1)
+    queue_entered_at = models.DateTimeField(null=True, blank=True)
+    sla_deadline = models.DateTimeField(_("SLA deadline"), null=True, blank=True)
+    sla_minutes = models.PositiveIntegerField(null=True, blank=True)
+    sla_breached = models.BooleanField(_("SLA breached"), default=False)
+    # When the sweep must next look at this lead; NULL once there is nothing left to escalate.
+    # A partial index on it keeps each sweep proportional to the leads that are due.
+    sla_next_check_at = models.DateTimeField(null=True, blank=True)
+
+    definition = models.ForeignKey(
+        LeadDefinition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leads",
+        verbose_name=_("checked against"),
+    )
+    qualification = models.JSONField(_("criteria met"), default=dict, blank=True)
+    qualified_at = models.DateTimeField(null=True, blank=True)
+    disqualification_reason = models.ForeignKey(
+        DisqualificationReason,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leads",
+        verbose_name=_("disqualification reason"),
+    )
+    disqualification_note = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)  # converted or disqualified
+
+    duplicate_requests = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "duplicate_requests", "sla_next_check_at"]
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        constraints = [
+            # The arbiter of duplicates under concurrency: one open lead per contact.
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=Q(status__in=["new", "assigned", "contacted", "qualified"])
+                & ~Q(email=""),
+                name="one_open_lead_per_email",
+            ),
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=Q(status__in=["new", "assigned", "contacted", "qualified"])
+                & ~Q(phone=""),
+                name="one_open_lead_per_phone",
+            ),
+            models.CheckConstraint(
+                condition=~Q(email="") | ~Q(phone=""), name="lead_has_a_contact"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["created_at"], name="lead_created_idx"),
+            models.Index(fields=["channel", "created_at"], name="lead_channel_created_idx"),
+            models.Index(fields=["campaign", "created_at"], name="lead_campaign_created_idx"),
+            models.Index(fields=["owner", "status"], name="lead_owner_status_idx"),
+            # The claim: the unassigned queue, earliest deadline first.
+            models.Index(
+                fields=["sla_deadline", "id"],
+                name="lead_queue_idx",
+                condition=Q(status="new"),
+            ),
+            models.Index(
+                fields=["sla_next_check_at"],
+                name="lead_sla_due_idx",
+                condition=Q(sla_next_check_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class LeadRequest(models.Model):
+    """Every intake request for a lead: the first one and each repeat from the same contact."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="requests")
+    received_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=10)
+    duplicate = models.BooleanField(default=False)
+    payload = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [models.Index(fields=["lead", "received_at"], name="leadrequest_lead_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.received_at:%Y-%m-%d %H:%M}"
+
+
+class Touch(models.Model):
+    class Kind(models.TextChoices):
+        CALL = "call", _("Call")
+        EMAIL = "email", _("E-mail")
+        MESSAGE = "message", _("Message")
+        MEETING = "meeting", _("Meeting")
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="touches")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="touches"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("touch")
+        verbose_name_plural = _("touches")
+        indexes = [models.Index(fields=["lead", "at"], name="touch_lead_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Escalation(models.Model):
+    """One SLA escalation. The unique constraint makes each level happen once per queue entry,
+    whatever the number of overlapping sweeps or redelivered tasks."""
+
+    class Action(models.TextChoices):
+        NOTIFIED_HEADS = "notified_heads", _("Head of sales notified")
+        RETURNED_TO_QUEUE = "returned_to_queue", _("Returned to the queue")
+        NOTIFIED_MANAGEMENT = "notified_management", _("Management notified")
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="escalations")
+    queue_entry = models.PositiveIntegerField()
+    level = models.PositiveSmallIntegerField()
+    action = models.CharField(max_length=30, choices=Action.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Who held the lead when it escalated."),
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead", "queue_entry", "level"], name="one_escalation_per_entry_level"
+            )
+        ]
+        indexes = [models.Index(fields=["at"], name="escalation_at_idx")]
+
+    def __str__(self) -> str:
+        return f"lead {self.lead_id} entry {self.queue_entry} level {self.level}"
+
+
+class SalesProfile(models.Model):
+    """How a salesperson takes part in lead assignment."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sales_profile"
+    )
+    auto_assign = models.BooleanField(_("receives round-robin leads"), default=True)
+    segments = models.JSONField(
+        _("segments"), default=list, blank=True, help_text=_("Empty: every segment.")
+    )
+    regions = models.JSONField(
+        _("regions"), default=list, blank=True, help_text=_("Empty: every region.")
+    )
+    max_open_leads = models.PositiveIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Most untouched leads the person may hold at once; empty means no limit."),
+    )
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sales profile")
+        verbose_name_plural = _("sales profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def covers(self, *, segment: str, region: str) -> bool:
+        return (not self.segments or segment in self.segments) and (
+            not self.regions or region in self.regions
+        )

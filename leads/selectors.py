@@ -1,0 +1,89 @@
+"""Reads for the leads domain, scoped to what the caller may see."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from leads.models import (
+    Campaign,
+    Channel,
+    DisqualificationReason,
+    Escalation,
+    Lead,
+    LeadDefinition,
+    SlaPolicy,
+    Touch,
+    WebForm,
+)
+from org.models import Role, User
+
+
+def lead_scope(*, user: User) -> QuerySet[Lead]:
+    """Management and marketing see every lead; sales see the unassigned queue and their own."""
+    leads = Lead.objects.all()
+    if user.effective_role in (Role.MANAGEMENT, Role.MARKETING):
+        return leads
+    if user.effective_role == Role.SALES:
+        return leads.filter(Q(status=Lead.Status.NEW, owner__isnull=True) | Q(owner=user))
+    return leads.none()
+
+
+def lead_list(*, user: User) -> QuerySet[Lead]:
+    """Everything a list row renders, in a fixed number of queries."""
+    return (
+        lead_scope(user=user)
+        .select_related("channel", "campaign", "owner", "disqualification_reason")
+        .prefetch_related(Prefetch("escalations", queryset=Escalation.objects.order_by("at", "pk")))
+    )
+
+
+def lead_detail(*, user: User) -> QuerySet[Lead]:
+    """The whole trail of one lead; the deal and its payments come from the deals app's
+    reverse relations, so this stays free of imports from it."""
+    return (
+        lead_list(user=user)
+        .select_related("form", "definition")
+        .prefetch_related(
+            Prefetch("touches", queryset=Touch.objects.select_related("by")),
+            "requests",
+        )
+    )
+
+
+def queue_waiting() -> QuerySet[Lead]:
+    return (
+        Lead.objects.filter(status=Lead.Status.NEW)
+        .select_related("channel", "campaign")
+        .order_by("sla_deadline", "pk")
+    )
+
+
+def leads_of(*, user: User) -> QuerySet[Lead]:
+    """A salesperson's open leads, untouched and overdue first."""
+    return (
+        Lead.objects.filter(owner=user, status__in=Lead.OPEN_STATUSES)
+        .select_related("channel", "campaign")
+        .order_by("first_touch_at", "sla_deadline", "pk")
+    )
+
+
+def channel_list() -> QuerySet[Channel]:
+    return Channel.objects.order_by("name")
+
+
+def campaign_list() -> QuerySet[Campaign]:
+    return Campaign.objects.select_related("channel", "owner").order_by("name")
+
+
+def webform_list() -> QuerySet[WebForm]:
+    return WebForm.objects.select_related("channel", "campaign").order_by("name")
+
+
+def reason_list() -> QuerySet[DisqualificationReason]:
+    return DisqualificationReason.objects.filter(is_active=True).order_by("label")
+
+
+def definition_list() -> QuerySet[LeadDefinition]:
+    return LeadDefinition.objects.prefetch_related("criteria", "approvals").order_by("-version")
+
+
+def sla_policy_list() -> QuerySet[SlaPolicy]:
+    return SlaPolicy.objects.select_related("channel").order_by("name")

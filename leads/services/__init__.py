@@ -1,0 +1,36 @@
+"""Writes for the leads domain. Views, API, admin, tasks and commands all call these."""
+
+from leads.services.definition import active_definition, definition_approve, definition_propose
+from leads.services.intake import IntakeResult, LeadInput, Source, lead_intake
+from leads.services.lifecycle import (
+    UnmetCriteria,
+    lead_disqualify,
+    lead_mark_converted,
+    lead_qualify,
+    lead_touch,
+)
+from leads.services.queue import CapacityReached, lead_claim_next
+from leads.services.sweep import SweepResult, sla_sweep
+
+__all__ = [
+    "CapacityReached",
+    "IntakeResult",
+    "LeadInput",
+    "Source",
+    "SweepResult",
+    "UnmetCriteria",
+    "active_definition",
+    "definition_approve",
+    "definition_propose",
+    "lead_claim_next",
+    "lead_disqualify",
+    "lead_intake",
+    "lead_mark_converted",
+    "lead_qualify",
+    "lead_touch",
+    "sla_sweep",
+]
+
+from leads.services.csv_import import ImportReport, RowError, leads_import_csv
+
+__all__ += ["ImportReport", "RowError", "leads_import_csv"]

@@ -1,0 +1,92 @@
+"""The agreed lead definition: proposed by a department head, active once the heads of
+marketing AND sales have both approved it. Old versions are retired, never deleted."""
+
+from collections.abc import Sequence
+from typing import TypedDict
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from leads.models import LeadCriterion, LeadDefinition, LeadDefinitionApproval
+from org.models import Role, User
+
+SIGNING_ROLES = (Role.MARKETING, Role.SALES)
+
+
+class CriterionInput(TypedDict):
+    code: str
+    label: str
+    required: bool
+
+
+def active_definition() -> LeadDefinition:
+    definition = (
+        LeadDefinition.objects.filter(status=LeadDefinition.Status.ACTIVE)
+        .prefetch_related("criteria")
+        .first()
+    )
+    if definition is None:
+        raise ValidationError(_("No lead definition is active; ask the department heads."))
+    return definition
+
+
+def _ensure_head(user: User) -> None:
+    if not (user.is_active and user.is_head and user.role in SIGNING_ROLES):
+        raise PermissionDenied(_("Only a marketing or sales department head may do this."))
+
+
+def definition_propose(*, by: User, criteria: Sequence[CriterionInput]) -> LeadDefinition:
+    """Create a draft version. Proposing is not approving."""
+    _ensure_head(by)
+    if not criteria:
+        raise ValidationError({"criteria": [_("A definition needs at least one criterion.")]})
+    codes = [c["code"] for c in criteria]
+    if len(set(codes)) != len(codes):
+        raise ValidationError({"criteria": [_("Criterion codes must be unique.")]})
+    if not any(c["required"] for c in criteria):
+        raise ValidationError({"criteria": [_("At least one criterion must be required.")]})
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                version = (LeadDefinition.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+                definition = LeadDefinition.objects.create(version=version, proposed_by=by)
+                LeadCriterion.objects.bulk_create(
+                    LeadCriterion(definition=definition, position=i, **c)
+                    for i, c in enumerate(criteria)
+                )
+                return definition
+        except IntegrityError:
+            continue  # two proposals took the same number; the unique version decides
+    raise ValidationError(_("Could not allocate a version number; try again."))
+
+
+@transaction.atomic
+def definition_approve(*, definition: LeadDefinition, by: User) -> LeadDefinition:
+    """Record a head's approval; activate when both departments have approved."""
+    _ensure_head(by)
+    # Lock every version (there are few) so concurrent approvals activate one at a time and
+    # each sees the other's outcome: never two active versions, never a lost retirement.
+    list(LeadDefinition.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+    definition = LeadDefinition.objects.get(pk=definition.pk)
+    if definition.status != LeadDefinition.Status.DRAFT:
+        raise ValidationError(
+            _("Version %(version)s is %(status)s; only drafts can be approved.")
+            % {"version": definition.version, "status": definition.get_status_display()}
+        )
+    LeadDefinitionApproval.objects.get_or_create(
+        definition=definition, user=by, defaults={"role": by.role}
+    )
+    roles = set(definition.approvals.values_list("role", flat=True))
+    if roles.issuperset(SIGNING_ROLES):
+        now = timezone.now()
+        LeadDefinition.objects.filter(status=LeadDefinition.Status.ACTIVE).update(
+            status=LeadDefinition.Status.RETIRED, retired_at=now
+        )
+        definition.status = LeadDefinition.Status.ACTIVE
+        definition.activated_at = now
+        definition._history_user = by  # type: ignore[attr-defined]
+        definition.save(update_fields=["status", "activated_at"])
+    return definition

@@ -1,0 +1,11 @@
+from celery import shared_task
+from django.utils import timezone
+
+from leads.services import sla_sweep as run_sla_sweep
+
+
+@shared_task(name="leads.tasks.sla_sweep", ignore_result=True)
+def sla_sweep() -> dict[str, int]:
+    """Periodic sweeper (Celery beat). Safe to run twice or overlapping: see the service."""
+    result = run_sla_sweep(now=timezone.now())
+    return {"level1": result.level1, "level2": result.level2}

@@ -1,0 +1,359 @@
+"""Browser pages for the leads domain. Every write calls the same service as the API."""
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from leads import selectors, services
+from leads.models import Campaign, Channel, Escalation, Lead, LeadDefinition, Touch
+from org.models import Role, User
+from org.permissions import acting_user
+
+
+def _role_required(*roles: str):  # type: ignore[no-untyped-def]
+    def decorator(view):  # type: ignore[no-untyped-def]
+        @login_required
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_role(*roles):  # type: ignore[union-attr]
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.__name__ = view.__name__
+        wrapped.__doc__ = view.__doc__
+        return wrapped
+
+    return decorator
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# --- Lead list ---------------------------------------------------------------------------------
+
+
+class LeadFilterForm(forms.Form):
+    channel = forms.ModelChoiceField(
+        queryset=Channel.objects.all(),
+        to_field_name="slug",
+        required=False,
+        label=gettext_lazy("Channel"),
+    )
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.all(),
+        to_field_name="slug",
+        required=False,
+        label=gettext_lazy("Campaign"),
+    )
+    status = forms.ChoiceField(
+        choices=[("", gettext_lazy("Any status")), *Lead.Status.choices],
+        required=False,
+        label=gettext_lazy("Status"),
+    )
+    date_from = forms.DateField(
+        required=False, label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    breached = forms.NullBooleanField(
+        required=False,
+        label=gettext_lazy("SLA"),
+        widget=forms.Select(
+            choices=[
+                ("", gettext_lazy("Any")),
+                ("true", gettext_lazy("Breached")),
+                ("false", gettext_lazy("Within SLA")),
+            ]
+        ),
+    )
+
+    def filter(self, leads: Any) -> Any:
+        data = self.cleaned_data
+        if data.get("channel"):
+            leads = leads.filter(channel=data["channel"])
+        if data.get("campaign"):
+            leads = leads.filter(campaign=data["campaign"])
+        if data.get("status"):
+            leads = leads.filter(status=data["status"])
+        tz = timezone.get_current_timezone()
+        if data.get("date_from"):
+            leads = leads.filter(created_at__gte=datetime.combine(data["date_from"], time(), tz))
+        if data.get("date_to"):
+            end = datetime.combine(data["date_to"] + timedelta(days=1), time(), tz)
+            leads = leads.filter(created_at__lt=end)
+        if data.get("breached") is not None:
+            leads = leads.filter(sla_breached=data["breached"])
+        return leads
+
+
+@login_required
+def lead_list(request: HttpRequest) -> HttpResponse:
+    form = LeadFilterForm(request.GET or None)
+    leads = selectors.lead_list(user=acting_user(request))
+    if form.is_bound and form.is_valid():
+        leads = form.filter(leads)
+    page = Paginator(leads, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "leads/list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "now": timezone.now()},
+    )
+
+
+# --- Lead detail and actions ---------------------------------------------------------------------
+
+
+class TouchForm(forms.Form):
+    kind = forms.ChoiceField(choices=Touch.Kind.choices, label=gettext_lazy("Kind"))
+    note = forms.CharField(
+        required=False,
+        max_length=5000,
+        label=gettext_lazy("Note"),
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("What was said")}),
+    )
+
+
+class DisqualifyForm(forms.Form):
+    reason = forms.ChoiceField(choices=(), label=gettext_lazy("Reason"))
+    note = forms.CharField(required=False, max_length=5000, label=gettext_lazy("Note"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [(r.code, r.label) for r in selectors.reason_list()]  # type: ignore[attr-defined]
+
+
+def _own_lead(request: HttpRequest, pk: int) -> Lead:
+    """The caller's own lead, or 404: nobody acts on someone else's lead."""
+    return get_object_or_404(Lead.objects.filter(owner=acting_user(request)), pk=pk)
+
+
+@login_required
+def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = get_object_or_404(selectors.lead_detail(user=acting_user(request)), pk=pk)
+    is_owner = lead.owner_id == request.user.pk
+    definition = None
+    if is_owner and lead.status == Lead.Status.CONTACTED:
+        definition = services.active_definition()
+    met = lead.qualification or {}
+    criteria = list(lead.definition.criteria.all()) if lead.definition else []
+    history = lead.history.select_related("history_user").order_by("-history_date")[:50]
+    return render(
+        request,
+        "leads/detail.html",
+        {
+            "lead": lead,
+            "is_owner": is_owner,
+            "touch_form": TouchForm(),
+            "disqualify_form": DisqualifyForm(),
+            "definition": definition,
+            "criteria": [(c, met.get(c.code)) for c in criteria],
+            "history": history,
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def touch(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _own_lead(request, pk)
+    form = TouchForm(request.POST)
+    if form.is_valid():
+        try:
+            services.lead_touch(lead=lead, by=acting_user(request), **form.cleaned_data)
+            messages.success(request, _("Touch logged for %(lead)s.") % {"lead": lead.name})
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+    else:
+        messages.error(request, _("Choose what kind of touch it was."))
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("leads:detail", pk)
+
+
+@require_POST
+@login_required
+def qualify(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _own_lead(request, pk)
+    criteria = {
+        c.code: request.POST.get(f"criterion_{c.code}") == "on"
+        for c in services.active_definition().criteria.all()
+    }
+    try:
+        services.lead_qualify(lead=lead, by=acting_user(request), criteria=criteria)
+        messages.success(request, _("%(lead)s is qualified.") % {"lead": lead.name})
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("leads:detail", pk)
+
+
+@require_POST
+@login_required
+def disqualify(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _own_lead(request, pk)
+    form = DisqualifyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.lead_disqualify(lead=lead, by=acting_user(request), **form.cleaned_data)
+            messages.success(request, _("%(lead)s is disqualified.") % {"lead": lead.name})
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+    else:
+        messages.error(request, _("Choose a disqualification reason."))
+    return redirect("leads:detail", pk)
+
+
+# --- Queue ---------------------------------------------------------------------------------------
+
+
+def _queue_context(request: HttpRequest) -> dict[str, Any]:
+    user: User = request.user  # type: ignore[assignment]
+    now = timezone.now()
+    context: dict[str, Any] = {"now": now, "touch_form": TouchForm()}
+    context["waiting"] = list(selectors.queue_waiting()[:50])
+    context["waiting_count"] = selectors.queue_waiting().count()
+    if user.effective_role == Role.SALES:
+        context["mine"] = list(selectors.leads_of(user=user)[:100])
+    if user.effective_role == Role.MANAGEMENT or (user.role == Role.SALES and user.is_head):
+        start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        context["breaches"] = list(
+            Escalation.objects.filter(at__gte=start)
+            .values("owner__username")
+            .annotate(
+                breached=Count("pk", filter=Q(level=1)), returned=Count("pk", filter=Q(level=2))
+            )
+            .order_by("-breached", "owner__username")
+        )
+    return context
+
+
+@_role_required(Role.SALES, Role.MANAGEMENT)
+def queue(request: HttpRequest) -> HttpResponse:
+    return render(request, "leads/queue.html", _queue_context(request))
+
+
+@_role_required(Role.SALES, Role.MANAGEMENT)
+def queue_panel(request: HttpRequest) -> HttpResponse:
+    """The live part of the queue page, re-fetched by htmx every few seconds."""
+    return render(request, "leads/_queue_panel.html", _queue_context(request))
+
+
+@require_POST
+@_role_required(Role.SALES)
+def claim(request: HttpRequest) -> HttpResponse:
+    try:
+        lead = services.lead_claim_next(user=acting_user(request))
+    except services.CapacityReached as exc:
+        messages.error(request, str(exc))
+        return redirect("leads:queue")
+    if lead is None:
+        messages.info(request, _("The queue is empty. Nice work."))
+        return redirect("leads:queue")
+    messages.success(
+        request, _("%(lead)s is yours: make the first touch now.") % {"lead": lead.name}
+    )
+    return redirect("leads:detail", lead.pk)
+
+
+# --- CSV import ----------------------------------------------------------------------------------
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("CSV file"))
+
+
+@_role_required(Role.MARKETING, Role.MANAGEMENT)
+def import_csv(request: HttpRequest) -> HttpResponse:
+    report = None
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        report = services.leads_import_csv(file=form.cleaned_data["file"], by=acting_user(request))
+        if report.ok:
+            messages.success(
+                request,
+                _("Imported %(created)d new leads; %(dups)d rows were repeats of open leads.")
+                % {"created": report.created, "dups": report.duplicates},
+            )
+    status = 400 if report is not None and not report.ok else 200
+    return render(request, "leads/import.html", {"form": form, "report": report}, status=status)
+
+
+# --- Lead definition -----------------------------------------------------------------------------
+
+
+@login_required
+def definition(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    can_sign = user.is_head and user.role in (Role.MARKETING, Role.SALES)
+    if request.method == "POST":
+        if not can_sign:
+            raise PermissionDenied
+        try:
+            if "approve" in request.POST:
+                target = get_object_or_404(LeadDefinition, version=request.POST["approve"])
+                result = services.definition_approve(definition=target, by=user)
+                messages.success(
+                    request,
+                    _("Version %(v)s is now active.") % {"v": result.version}
+                    if result.status == LeadDefinition.Status.ACTIVE
+                    else _("Approval recorded for version %(v)s.") % {"v": result.version},
+                )
+            else:
+                proposed = services.definition_propose(by=user, criteria=_criteria_from(request))
+                messages.success(request, _("Version %(v)s proposed.") % {"v": proposed.version})
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        return redirect("leads:definition")
+    versions = list(selectors.definition_list().prefetch_related("approvals__user"))
+    active = next((v for v in versions if v.status == LeadDefinition.Status.ACTIVE), None)
+    active_criteria = list(active.criteria.all()) if active else []
+    blank_rows = range(len(active_criteria), len(active_criteria) + 3)
+    return render(
+        request,
+        "leads/definition.html",
+        {
+            "versions": versions,
+            "can_sign": can_sign,
+            "active_criteria": active_criteria,
+            "blank_rows": blank_rows,
+            "row_count": blank_rows.stop,
+        },
+    )
+
+
+def _criteria_from(request: HttpRequest) -> list[services.definition.CriterionInput]:
+    try:
+        count = min(int(request.POST.get("rows", "0")), 100)
+    except ValueError:
+        raise ValidationError(_("The form was damaged; reload the page.")) from None
+    rows: list[services.definition.CriterionInput] = []
+    for i in range(count):
+        code = request.POST.get(f"code_{i}", "").strip()
+        label = request.POST.get(f"label_{i}", "").strip()
+        if not code and not label:
+            continue
+        if not code or not label or len(code) > 50 or len(label) > 200:
+            raise ValidationError(_("Each criterion needs a code (up to 50) and a label."))
+        if not code.replace("_", "").replace("-", "").isalnum() or not code.isascii():
+            raise ValidationError(
+                _("Criterion codes use letters, digits, - and _ only: %(code)r.") % {"code": code}
+            )
+        rows.append({"code": code, "label": label, "required": f"required_{i}" in request.POST})
+    return rows

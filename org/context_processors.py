@@ -1,0 +1,34 @@
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from org.models import Role
+
+# (url name, label, roles that see it). Order is the order in the top bar.
+NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
+    ("leads:queue", _("Queue"), (Role.SALES, Role.MANAGEMENT)),
+    ("leads:list", _("Leads"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
+    ("leads:import", _("Import"), (Role.MARKETING, Role.MANAGEMENT)),
+    ("leads:definition", _("Lead definition"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from org.selectors import unread_notification_count
+
+    role = user.effective_role
+    items = []
+    for name, label, roles in NAVIGATION:
+        if role in roles:
+            url = reverse(name)
+            items.append({"url": url, "label": label, "active": request.path.startswith(url)})
+    return {
+        "nav_items": items,
+        "nav_role": role,
+        "nav_unread": unread_notification_count(user=user),
+    }

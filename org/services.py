@@ -1,0 +1,172 @@
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from config.celery import enqueue_on_commit
+from org.models import Notification, Role, User
+
+logger = logging.getLogger(__name__)
+
+
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise ValidationError(
+            {
+                "role": [
+                    _("Unknown role %(role)r; choose one of: %(roles)s.")
+                    % {"role": role, "roles": ", ".join(Role.values)}
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def user_set_role(*, user: User, role: str, head: bool | None = None) -> User:
+    """Put the user in one department: the role column and the matching permission group."""
+    _check_role(role)
+    user.role = role
+    if head is not None:
+        user.is_head = head
+    user.save(update_fields=["role", "is_head"])
+    role_groups = Group.objects.filter(name__in=Role.values)
+    user.groups.remove(*role_groups.exclude(name=role))
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    head: bool = False,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    _check_role(role)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": [_("A user with that username already exists.")]})
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=True,  # every role has its own (permission-limited) view of the admin
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.save()
+    return user_set_role(user=user, role=role, head=head)
+
+
+def heads_of(role: str) -> list[User]:
+    """Active heads of a department, falling back to every active member when it has none."""
+    members = User.objects.filter(is_active=True, role=role)
+    heads = list(members.filter(is_head=True))
+    return heads or list(members)
+
+
+def managers() -> list[User]:
+    return list(User.objects.filter(is_active=True, role=Role.MANAGEMENT))
+
+
+@dataclass(frozen=True)
+class Message:
+    recipients: Sequence[User]
+    subject: str
+    body: str = ""
+    link: str = ""
+
+
+def notify_many(messages: Iterable[Message]) -> list[Notification]:
+    """Create in-app notifications in one insert and have their e-mails sent after commit.
+
+    The rows are the source of truth: if the broker is down, ``notifications_flush`` sends
+    the e-mails later, so nothing is lost.
+    """
+    from org.tasks import notifications_send_email
+
+    rows = []
+    for message in messages:
+        for user in {user.pk: user for user in message.recipients}.values():
+            rows.append(
+                Notification(
+                    recipient=user,
+                    subject=message.subject[:200],
+                    body=message.body,
+                    link=message.link,
+                    send_email=bool(user.email),
+                )
+            )
+    created = Notification.objects.bulk_create(rows)
+    to_email = [n.pk for n in created if n.send_email]
+    if to_email:
+        enqueue_on_commit(notifications_send_email, to_email)
+    return created
+
+
+def notify(
+    *, recipients: Sequence[User], subject: str, body: str = "", link: str = ""
+) -> list[Notification]:
+    return notify_many([Message(recipients, subject, body, link)])
+
+
+def notification_send_email(*, notification_id: int) -> bool:
+    """Send one notification's e-mail exactly once; returns whether this call sent it.
+
+    The row is claimed with a conditional update before sending, so a task delivered twice
+    (or racing the flush sweeper) sends at most one e-mail per notification.
+    """
+    from django.core.mail import send_mail
+    from django.utils import timezone
+
+    now = timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id, send_email=True, emailed_at__isnull=True
+    ).update(emailed_at=now)
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    try:
+        send_mail(
+            subject=notification.subject,
+            message=f"{notification.body}\n\n{notification.link}".strip(),
+            from_email=None,
+            recipient_list=[notification.recipient.email],
+        )
+    except Exception:
+        # Give the row back so the next flush retries it.
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        logger.warning(
+            "e-mail for notification %s failed; will retry", notification_id, exc_info=True
+        )
+        return False
+    return True
+
+
+def notifications_pending_email_ids(*, limit: int = 500) -> list[int]:
+    return list(
+        Notification.objects.filter(send_email=True, emailed_at__isnull=True)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    from django.utils import timezone
+
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())
