@@ -28,7 +28,10 @@ class LeadFilter(django_filters.FilterSet):
         queryset=Campaign.objects.all(), to_field_name="slug"
     )
     owner = OwnerFilter()
-    sla_breached = django_filters.BooleanFilter()
+    sla_breached = django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+    )
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 

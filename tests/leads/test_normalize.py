@@ -1,0 +1,106 @@
+"""Contact normalisation, including property-based checks with hypothesis."""
+
+import phonenumbers
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from leads.normalize import normalize_email, normalize_phone
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  Ivan.Petrov@Example.RU ", "ivan.petrov@example.ru"),
+        ("ANNA@MAIL.COM", "anna@mail.com"),
+        ("", ""),
+        ("   ", ""),
+    ],
+)
+def test_email_is_stripped_and_lower_cased(raw, expected):
+    assert normalize_email(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["not-an-email", "a@", "@b.ru", "a b@c.ru", "a@b@c.ru"])
+def test_invalid_email_is_rejected(raw):
+    with pytest.raises(ValidationError):
+        normalize_email(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("8 (916) 123-45-67", "+79161234567"),
+        ("+7 916 123 45 67", "+79161234567"),
+        ("9161234567", "+79161234567"),
+        ("+44 20 7946 0958", "+442079460958"),
+        ("", ""),
+    ],
+)
+def test_phone_is_parsed_to_e164_with_the_default_region(raw, expected):
+    assert normalize_phone(raw) == expected
+
+
+def test_default_region_comes_from_settings(settings):
+    settings.PHONE_DEFAULT_REGION = "GB"
+    assert normalize_phone("020 7946 0958") == "+442079460958"
+
+
+@pytest.mark.parametrize("raw", ["12", "not a phone", "+7 000", "8" * 41, "+999 123"])
+def test_invalid_phone_is_rejected(raw):
+    with pytest.raises(ValidationError):
+        normalize_phone(raw)
+
+
+local_part = st.from_regex(r"\A[a-zA-Z0-9][a-zA-Z0-9._+-]{0,20}[a-zA-Z0-9]\Z")
+domain = st.from_regex(r"\A[a-zA-Z][a-zA-Z0-9-]{0,10}[a-zA-Z0-9]\.[a-zA-Z]{2,6}\Z")
+
+
+@settings(max_examples=200, deadline=None)
+@given(local=local_part, host=domain, pad=st.sampled_from(["", " ", "\t", "  "]))
+def test_email_normalisation_is_idempotent_and_case_insensitive(local, host, pad):
+    raw = f"{pad}{local}@{host}{pad}"
+    try:
+        once = normalize_email(raw)
+    except ValidationError:
+        return  # e.g. ".." in the local part: rejected consistently, never crashes
+    assert once == once.lower() == once.strip()
+    assert normalize_email(once) == once
+    assert normalize_email(raw.upper()) == once
+
+
+ru_mobile = st.integers(min_value=9_000_000_000, max_value=9_999_999_999).map(str)
+formats = st.sampled_from(
+    [
+        lambda d: f"+7{d}",
+        lambda d: f"8{d}",
+        lambda d: f"+7 ({d[:3]}) {d[3:6]}-{d[6:8]}-{d[8:]}",
+        lambda d: f"8 {d[:3]} {d[3:6]} {d[6:]}",
+        lambda d: d,
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(digits=ru_mobile, fmt=formats)
+def test_every_written_form_of_a_number_normalises_to_one_e164(digits, fmt):
+    """Dedup depends on this: all ways of writing one number compare equal."""
+    number = phonenumbers.parse(f"+7{digits}")
+    if not phonenumbers.is_valid_number(number):
+        with pytest.raises(ValidationError):
+            normalize_phone(fmt(digits))
+        return
+    assert normalize_phone(fmt(digits)) == f"+7{digits}"
+    assert normalize_phone(normalize_phone(fmt(digits))) == f"+7{digits}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=st.text(max_size=60))
+def test_arbitrary_text_never_crashes(raw):
+    for normalize in (normalize_email, normalize_phone):
+        try:
+            result = normalize(raw)
+        except ValidationError:
+            continue
+        assert isinstance(result, str)
