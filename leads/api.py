@@ -469,7 +469,11 @@ class LeadDefinitionVersionViewSet(
 
 class SlaPolicySerializer(serializers.ModelSerializer):
     channel = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Channel.objects.all(), required=False, allow_null=True
+        slug_field="slug",
+        queryset=Channel.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
     )
     first_response_minutes = serializers.IntegerField(min_value=1, max_value=60 * 24 * 30)
     working_days = serializers.ListField(
@@ -489,6 +493,9 @@ class SlaPolicySerializer(serializers.ModelSerializer):
             "working_days",
             "timezone",
         ]
+        # Scope uniqueness is checked by validate_policy (DRF's generated validator would
+        # wrongly make "channel" required because of the conditional constraint).
+        validators: list[Any] = []
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         from leads.services.policies import validate_policy

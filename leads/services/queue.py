@@ -1,10 +1,10 @@
 """The lead queue: entering it, round-robin assignment and race-free claiming."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,23 +54,33 @@ def pick_round_robin(*, lead: Lead, now: datetime) -> User | None:
     """The eligible salesperson who was auto-assigned longest ago, or None.
 
     Eligible: active, in sales, taking auto-assigned leads, covering the lead's segment and
-    region, and under capacity. Profiles locked by a concurrent assignment are skipped, so
-    simultaneous intakes spread over people instead of queueing behind one row lock.
+    region, and under capacity. The candidates' profile rows are locked in primary-key order
+    (deadlock-free), so simultaneous intakes take turns and really rotate.
     """
-    profiles = (
-        SalesProfile.objects.select_for_update(skip_locked=True, of=("self",))
+    profiles = list(
+        SalesProfile.objects.select_for_update(of=("self",))
         .select_related("user")
         .filter(auto_assign=True, user__is_active=True, user__role=Role.SALES)
-        .order_by(F("last_assigned_at").asc(nulls_first=True), "pk")
+        .order_by("pk")
     )
-    for profile in profiles:
-        if not profile.covers(segment=lead.segment, region=lead.region):
-            continue
-        if profile.max_open_leads is not None and (
-            untouched_count(user=profile.user) >= profile.max_open_leads
+    candidates = [p for p in profiles if p.covers(segment=lead.segment, region=lead.region)]
+    if not candidates:
+        return None
+    held = dict(
+        Lead.objects.filter(
+            owner_id__in=[p.user_id for p in candidates], status=Lead.Status.ASSIGNED
+        )
+        .values_list("owner_id")
+        .annotate(n=Count("pk"))
+    )
+    never = datetime.min.replace(tzinfo=UTC)
+    for profile in sorted(candidates, key=lambda p: (p.last_assigned_at or never, p.pk)):
+        if profile.max_open_leads is not None and held.get(profile.user_id, 0) >= (
+            profile.max_open_leads
         ):
             continue
-        profile.last_assigned_at = now
+        # The wall clock after taking the lock, not the intake's clock: it orders the turns.
+        profile.last_assigned_at = timezone.now()
         profile.save(update_fields=["last_assigned_at"])
         return profile.user
     return None

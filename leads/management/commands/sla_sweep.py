@@ -31,7 +31,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        now = parse_clock(options["now"]) if options["now"] else timezone.now()
+        now = parse_clock(options["now"]) if options["now"] is not None else timezone.now()
         result = sla_sweep(now=now)
         self.stdout.write(
             f"SLA sweep at {now.isoformat()}: {result.level1} level-1 and "
