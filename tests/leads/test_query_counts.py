@@ -1,0 +1,99 @@
+"""Lists cost the same number of queries for 1 and for N rows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from leads.services import lead_claim_next, lead_touch
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(fn) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as ctx:
+        response = fn()
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+ALL_MET = {
+    "target_segment": True,
+    "real_need": True,
+    "valid_contacts": True,
+    "ready_for_dialog": True,
+}
+
+
+def populate(make_lead, seller, n: int) -> None:  # type: ignore[no-untyped-def]
+    """n of each: a converted lead with a deal, a disqualified one and one in the queue."""
+    from decimal import Decimal
+
+    from deals.services import deal_create_from_lead
+    from leads.services import lead_disqualify, lead_qualify
+
+    for _ in range(n):
+        make_lead()
+        lead = lead_claim_next(user=seller)
+        lead_touch(lead=lead, by=seller, kind="call")
+        lead_qualify(lead=lead, by=seller, criteria=ALL_MET)
+        deal_create_from_lead(lead=lead, by=seller, title="D", amount=Decimal("10"))
+        make_lead()
+        lead = lead_claim_next(user=seller)
+        lead_disqualify(lead=lead, by=seller, reason="no_need")
+        make_lead()
+
+
+def test_lead_list_endpoint_is_constant(
+    as_user, manager, seller, make_lead, django_assert_num_queries
+):
+    client = as_user(manager)
+    populate(make_lead, seller, 1)
+    # 1 count for pagination + 1 page of leads joined with channel, campaign, owner, reason
+    # and deal + 1 prefetch of escalations.
+    with django_assert_num_queries(3):
+        client.get("/api/v1/leads/")
+    populate(make_lead, seller, 6)
+    with django_assert_num_queries(3):
+        client.get("/api/v1/leads/")
+
+
+def test_lead_list_page_is_constant(client, manager, seller, make_lead):
+    client.force_login(manager)
+    populate(make_lead, seller, 1)
+    one = count_queries(lambda: client.get("/leads/"))
+    populate(make_lead, seller, 8)
+    assert count_queries(lambda: client.get("/leads/")) == one
+
+
+def test_queue_page_and_panel_are_constant(client, seller, make_lead):
+    client.force_login(seller)
+    populate(make_lead, seller, 1)
+    page = count_queries(lambda: client.get("/leads/queue/"))
+    panel = count_queries(lambda: client.get("/leads/queue/panel/"))
+    populate(make_lead, seller, 8)
+    assert count_queries(lambda: client.get("/leads/queue/")) == page
+    assert count_queries(lambda: client.get("/leads/queue/panel/")) == panel
+
+
+def test_claim_endpoint_is_constant(as_user, seller, make_lead):
+    client = as_user(seller)
+    make_lead()
+    with CaptureQueriesContext(connection) as one:
+        assert client.post("/api/v1/leads/claim/").status_code == 200
+    for _ in range(20):
+        make_lead()
+    with CaptureQueriesContext(connection) as many:
+        assert client.post("/api/v1/leads/claim/").status_code == 200
+    assert len(one.captured_queries) == len(many.captured_queries)
+
+
+def test_reference_lists_are_constant(as_user, seller, django_assert_num_queries):
+    from tests.factories import CampaignFactory
+
+    client = as_user(seller)
+    CampaignFactory()
+    with django_assert_num_queries(2):  # count + page joined with channel and owner
+        client.get("/api/v1/campaigns/")
+    CampaignFactory.create_batch(5)
+    with django_assert_num_queries(2):
+        client.get("/api/v1/campaigns/")

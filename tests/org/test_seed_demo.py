@@ -1,0 +1,37 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from leads.models import Lead
+from org.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_refused_in_production(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DJANGO_DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_fills_every_status_and_is_idempotent(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+    users = set(User.objects.values_list("username", "role"))
+    assert {
+        ("manager", "management"),
+        ("mhead", "marketing"),
+        ("shead", "sales"),
+        ("sales1", "sales"),
+    } <= users
+    assert User.objects.get(username="manager").check_password("tandem-demo")
+    statuses = set(Lead.objects.values_list("status", flat=True))
+    assert statuses == set(Lead.Status.values)
+    assert Lead.objects.filter(sla_breached=True).exists()
+    counts = (User.objects.count(), Lead.objects.count())
+
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (User.objects.count(), Lead.objects.count()) == counts
