@@ -29,7 +29,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A config worker --beat --loglevel=INFO --concurrency=2 \
+	$(BIN)/celery -A config worker --beat --loglevel=WARNING --concurrency=2 \
 		--schedule=var/celerybeat-schedule & \
 	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT) & \
 	sleep 2; \

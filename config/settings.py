@@ -242,12 +242,13 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = _env(env.path, "MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
 # --- E-mail -------------------------------------------------------------------------------------
-EMAIL_CONFIG = _env(
-    env.email_url,
-    "EMAIL_URL",
-    default="consolemail://" if DEBUG else "smtp://localhost:25",
-)
-vars().update(EMAIL_CONFIG)
+if env.str("EMAIL_URL", default="") or not DEBUG:
+    EMAIL_CONFIG = _env(env.email_url, "EMAIL_URL", default="smtp://localhost:25")
+    vars().update(EMAIL_CONFIG)
+else:
+    # Local run: every e-mail becomes a file under var/mail instead of flooding the console.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tandem <tandem@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

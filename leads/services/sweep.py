@@ -150,7 +150,12 @@ def _notify(
                 heads,
                 _("SLA breached: %(lead)s has had no first touch") % {"lead": lead.name},
                 _("Deadline was %(deadline)s; owner: %(owner)s.")
-                % {"deadline": lead.sla_deadline, "owner": lead.owner or _("nobody (queue)")},
+                % {
+                    "deadline": timezone.localtime(lead.sla_deadline).strftime("%Y-%m-%d %H:%M %Z")
+                    if lead.sla_deadline
+                    else "—",
+                    "owner": lead.owner or _("nobody (queue)"),
+                },
                 reverse("leads:detail", args=[lead.pk]),
             )
             for lead in heads_notes
