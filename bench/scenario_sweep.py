@@ -1,0 +1,168 @@
+"""SLA sweep time over 1,000,000 open leads, with 0 and with 10,000 breaching (issue 4b).
+
+The real service ``leads.services.sla_sweep`` runs with a clock that makes exactly
+``--breaching`` leads due (the queue's deadlines are distinct, 10 ms apart, so the first
+10,000 span 100 s: all reach level 1, none level 2). The plan of the sweep's own batch query
+(captured from the service, then EXPLAIN ANALYZE'd) shows whether the partial index
+``lead_sla_due_idx`` carries it. Checked: exactly the due leads escalate, once; a second sweep
+at the same clock escalates nothing.
+"""
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+
+from bench import CheckFailed, Row, data
+from leads.services import SweepResult, sla_sweep
+from org.models import Role
+
+NAME = "sweep"
+INDEX = "lead_sla_due_idx"
+IDLE_SWEEPS = 5
+
+
+class _Captured(Exception):
+    """Stops a sweep at its first locking query, which has been recorded (and rolls back)."""
+
+
+def run(args: argparse.Namespace) -> list[Row]:
+    size = args.leads or 1_000_000
+    breaching = args.breaching or 10_000
+    if breaching > size:
+        raise CheckFailed(f"--breaching {breaching:,} is more than the {size:,} leads")
+    print(f"  {size:,} open leads, {breaching:,} breaching")
+    queue = data.ensure_queue(size)
+    heads = data.bench_users("bench-sales-head", 1, role=Role.SALES, head=True)
+    rows: list[Row] = []
+    try:
+        _idle(rows, size=size, now=queue.deadline(0) - timedelta(seconds=1))
+        due_now = queue.deadline(breaching - 1)
+        _explain(rows, now=due_now)
+        _due(rows, size=size, breaching=breaching, now=due_now, heads=len(heads))
+        _again(rows, size=size, now=due_now)
+    finally:
+        data.reset_queue()
+    return rows
+
+
+def _idle(rows: list[Row], *, size: int, now: datetime) -> None:
+    """Nothing due: what every sweep of a healthy queue costs (median of several)."""
+    timings = []
+    for _ in range(IDLE_SWEEPS):
+        with _counting() as statements:
+            result, seconds = _timed(lambda: sla_sweep(now=now))
+        timings.append(seconds)
+        if result.total:
+            raise CheckFailed(f"a sweep before every deadline escalated {result.total}", rows)
+    rows.append(
+        {
+            "case": "0 breaching",
+            "open leads": size,
+            "due": 0,
+            "sweeps": IDLE_SWEEPS,
+            "seconds": round(statistics.median(timings), 4),
+            "max seconds": round(max(timings), 4),
+            "escalated": 0,
+            "statements": statements[0],
+        }
+    )
+    print(f"  0 breaching: {statistics.median(timings) * 1000:.1f} ms per sweep")
+
+
+def _explain(rows: list[Row], *, now: datetime) -> None:
+    """EXPLAIN ANALYZE the sweep's own batch query at ``now`` (its locks end at commit)."""
+    captured: list[tuple[str, Any]] = []
+
+    def capture(execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any) -> Any:
+        if "FOR UPDATE" in sql and not captured:
+            captured.append((sql, params))
+            raise _Captured
+        return execute(sql, params, many, ctx)
+
+    try:
+        with connection.execute_wrapper(capture):
+            sla_sweep(now=now)
+    except _Captured:
+        pass
+    if not captured:
+        raise CheckFailed("the sweep sent no SELECT ... FOR UPDATE to explain", rows)
+    sql, params = captured[0]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    rows.append({"case": "EXPLAIN batch query", f"uses {INDEX}": INDEX in plan, "plan": plan})
+    print(f"  batch query uses {INDEX}: {'yes' if INDEX in plan else 'NO'}")
+
+
+def _due(rows: list[Row], *, size: int, breaching: int, now: datetime, heads: int) -> None:
+    with _counting() as statements:
+        result, seconds = _timed(lambda: sla_sweep(now=now))
+    escalations = data.scalar("SELECT count(*) FROM leads_escalation")
+    breached = data.scalar("SELECT count(*) FROM leads_lead WHERE sla_breached")
+    notes = data.scalar("SELECT count(*) FROM org_notification")
+    rows.append(
+        {
+            "case": f"{breaching:,} breaching",
+            "open leads": size,
+            "due": breaching,
+            "sweeps": 1,
+            "seconds": round(seconds, 3),
+            "escalated": result.total,
+            "statements": statements[0],
+            "ms/lead": round(seconds / breaching * 1000, 3),
+            "statements/lead": round(statements[0] / breaching, 2),
+        }
+    )
+    print(f"  {breaching:,} breaching: {seconds:.2f} s, {statements[0]:,} statements")
+    expected = (breaching, 0, breaching, breaching, breaching * heads)
+    got = (result.level1, result.level2, escalations, breached, notes)
+    if got != expected:
+        raise CheckFailed(
+            "level 1, level 2, escalation rows, breached leads, notifications: "
+            f"expected {expected}, got {got}",
+            rows,
+        )
+
+
+def _again(rows: list[Row], *, size: int, now: datetime) -> None:
+    """The same clock once more (an overlapping or repeated beat): nothing may escalate."""
+    with _counting() as statements:
+        result, seconds = _timed(lambda: sla_sweep(now=now))
+    rows.append(
+        {
+            "case": "same clock again",
+            "open leads": size,
+            "due": 0,
+            "sweeps": 1,
+            "seconds": round(seconds, 4),
+            "escalated": result.total,
+            "statements": statements[0],
+        }
+    )
+    if result.total:
+        raise CheckFailed(f"a repeated sweep escalated {result.total} leads again", rows)
+
+
+def _timed(sweep: Callable[[], SweepResult]) -> tuple[SweepResult, float]:
+    started = time.perf_counter()
+    result = sweep()
+    return result, time.perf_counter() - started
+
+
+@contextmanager
+def _counting() -> Iterator[list[int]]:
+    """Count the statements sent on this thread's connection; the count is ``[n]``."""
+    count = [0]
+
+    def counter(execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any) -> Any:
+        count[0] += 1
+        return execute(sql, params, many, ctx)
+
+    with connection.execute_wrapper(counter):
+        yield count
