@@ -22,11 +22,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     from org.selectors import unread_notification_count
 
     role = user.effective_role
-    items = []
-    for name, label, roles in NAVIGATION:
-        if role in roles:
-            url = reverse(name)
-            items.append({"url": url, "label": label, "active": request.path.startswith(url)})
+    items = [
+        {"url": reverse(name), "label": label, "active": False}
+        for name, label, roles in NAVIGATION
+        if role in roles
+    ]
+    # Only the most specific matching entry is active (/leads/queue/ is not also /leads/).
+    matching = [item for item in items if request.path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
     return {
         "nav_items": items,
         "nav_role": role,

@@ -57,13 +57,16 @@ def lead_touch(
     if lead.first_touch_at is None:
         lead.first_touch_at = now
         lead.sla_next_check_at = None
+        if lead.sla_deadline is not None and now > lead.sla_deadline:
+            # Late, even if no sweep ran in between: the flag tells the truth.
+            lead.sla_breached = True
         if lead.status == Lead.Status.ASSIGNED:
             lead.status = Lead.Status.CONTACTED
         _save(
             lead,
             by=by,
             reason=f"first touch ({kind})",
-            fields=["first_touch_at", "sla_next_check_at", "status"],
+            fields=["first_touch_at", "sla_next_check_at", "sla_breached", "status"],
         )
     return touch
 

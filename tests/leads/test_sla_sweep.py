@@ -244,3 +244,12 @@ def test_overlapping_sweeps_escalate_each_level_once():
     assert Escalation.objects.count() == 240
     assert Lead.objects.filter(queue_entry=2, owner__isnull=True, status="new").count() == 60
     assert Notification.objects.filter(subject__startswith="SLA breached").count() == 120
+
+
+def test_a_late_first_touch_is_breached_even_before_any_sweep(make_lead, seller):
+    lead = make_lead(now=T0)
+    lead_claim_next(user=seller, now=T0)
+    lead_touch(lead=lead, by=seller, kind="call", now=T0 + timedelta(minutes=6))
+    lead.refresh_from_db()
+    assert lead.sla_breached is True
+    assert Escalation.objects.count() == 0  # nobody to chase any more: already touched

@@ -89,3 +89,9 @@ def test_api_docs_and_schema_need_no_login(client):
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
     assert b"/static/drf_spectacular_sidecar/" in docs.content
+
+
+def test_only_the_most_specific_nav_item_is_active(client, seller):
+    client.force_login(seller)
+    items = client.get("/leads/queue/").context["nav_items"]
+    assert [i["url"] for i in items if i["active"]] == ["/leads/queue/"]
