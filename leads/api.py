@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -367,6 +368,8 @@ class IntakeView(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     throttle_classes = [IntakeThrottle]
+    # A plain HTML form on the company's site posts form-encoded data straight here.
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
         request=LeadInputSerializer,

@@ -276,3 +276,21 @@ def test_intake_survives_a_dead_broker(
     # The notification is kept for the flush sweeper to e-mail once the broker is back.
     note = Notification.objects.get(recipient=head)
     assert note.emailed_at is None and note.send_email
+
+
+def test_public_form_accepts_a_plain_html_form_post(api, form):
+    response = api.post(
+        "/api/v1/intake/contact/",
+        {"name": "Anna", "phone": "+7 916 000 11 22", "website": ""},
+        format="multipart",
+    )
+    assert response.status_code == 201
+    from django.test import Client
+
+    response = Client().post(
+        "/api/v1/intake/contact/",
+        "name=Oleg&phone=%2B79160001133",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 201
+    assert Lead.objects.count() == 2
