@@ -1,6 +1,6 @@
 """Reads for the leads domain, scoped to what the caller may see."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from leads.models import (
     Campaign,
@@ -64,7 +64,7 @@ def leads_of(*, user: User) -> QuerySet[Lead]:
     return (
         Lead.objects.filter(owner=user, status__in=Lead.OPEN_STATUSES)
         .select_related("channel", "campaign")
-        .order_by("first_touch_at", "sla_deadline", "pk")
+        .order_by(F("first_touch_at").asc(nulls_first=True), "sla_deadline", "pk")
     )
 
 

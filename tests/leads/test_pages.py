@@ -192,3 +192,15 @@ def test_definition_page_is_read_only_for_non_heads(client, seller):
     client.force_login(seller)
     assert client.get("/leads/definition/").status_code == 200
     assert client.post("/leads/definition/", {"approve": "1"}).status_code == 403
+
+
+def test_my_leads_put_untouched_ones_first(seller, claimed):
+    from django.utils import timezone
+
+    from leads.selectors import leads_of
+    from leads.services import lead_touch
+
+    first = claimed(seller)
+    second = claimed(seller)
+    lead_touch(lead=first, by=seller, kind="call", now=timezone.now())
+    assert [lead.pk for lead in leads_of(user=seller)] == [second.pk, first.pk]
