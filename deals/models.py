@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from org.models import Role
+
 
 class DealStage(models.Model):
     """An ordered pipeline stage, editable by managers."""
@@ -14,6 +16,21 @@ class DealStage(models.Model):
     name = models.CharField(_("name"), max_length=100)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    allows_moving_back = models.BooleanField(
+        _("deals may move back from here"),
+        default=True,
+        help_text=_("Off: a deal at this stage can only go forward or be closed."),
+    )
+    # The stage's row in the responsibility matrix: who may move deals into it, and whose
+    # sign-off a deal needs before it moves past it.
+    funnel_stage = models.OneToOneField(
+        "org.FunnelStage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deal_stage",
+        verbose_name=_("matrix row"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -23,6 +40,16 @@ class DealStage(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from deals.services import deal_stage_validate
+
+        deal_stage_validate(stage=self)
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """Where the stage sits in the pipeline; ties in ``order`` go by creation."""
+        return (self.order, self.pk or 0)
 
 
 class LostReason(models.Model):
@@ -164,3 +191,36 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deal_id}: {self.to_stage_id}"
+
+
+class StageApproval(models.Model):
+    """A department's sign-off on a deal at a stage, as the matrix's hand-off rules require.
+    A deal cannot move past the stage until every required sign-off exists."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="approvals")
+    stage = models.ForeignKey(
+        DealStage, on_delete=models.PROTECT, related_name="+", verbose_name=_("stage")
+    )
+    department = models.CharField(_("department"), max_length=20, choices=Role.choices)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("signed off by"),
+    )
+    approved_at = models.DateTimeField(_("signed off"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["approved_at", "id"]
+        verbose_name = _("stage sign-off")
+        verbose_name_plural = _("stage sign-offs")
+        constraints = [
+            # Decides races: two people signing off the same thing at once get one row.
+            models.UniqueConstraint(
+                fields=["deal", "stage", "department"], name="one_signoff_per_deal_stage_dept"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}/{self.stage_id}: {self.department}"

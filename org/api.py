@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
@@ -10,9 +10,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.rest import AuthThrottle
-from org import selectors, services
-from org.models import Role, User
-from org.permissions import IsManagement
+from org import matrix_services, selectors, services
+from org.matrix import handoff_list, matrix_rows, reporting_lines, rules_of
+from org.models import FunnelStage, HandOff, Raci, ReportingLine, Role, User
+from org.permissions import IsManagement, acting_user
 
 
 class UserOutputSerializer(serializers.ModelSerializer):
@@ -92,3 +93,177 @@ class TokenView(ObtainAuthToken):
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().post(request, *args, **kwargs)
+
+
+# --- The responsibility matrix ------------------------------------------------------------
+
+
+class DepartmentField(serializers.ChoiceField):
+    """A department (role) code, optionally blank."""
+
+    def __init__(self, *, blank: bool = False, **kwargs: Any) -> None:
+        choices = [("", _("None")), *Role.choices] if blank else Role.choices
+        super().__init__(choices=choices, allow_blank=blank, **kwargs)
+
+
+def department_field(name: str, *, blank: bool = False, **kwargs: Any) -> DepartmentField:
+    """A department field described under its own enum name in the schema: the same choice
+    set under several field names otherwise makes drf-spectacular warn on every run."""
+    enum = ["", *Role.values] if blank else list(Role.values)
+    schema = {"type": "string", "enum": enum, "x-spec-enum-id": f"department-{name}"}
+    field_class = extend_schema_field(schema)(
+        type(f"DepartmentField_{name}", (DepartmentField,), {})
+    )
+    return field_class(blank=blank, **kwargs)
+
+
+@extend_schema_field({"type": "string", "enum": Raci.values})
+class RaciField(serializers.ChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Raci.choices, **kwargs)
+
+
+class HandOffSerializer(serializers.ModelSerializer):
+    stage = serializers.SlugRelatedField(slug_field="code", queryset=FunnelStage.objects.all())
+    from_department = department_field("from_department")
+    to_department = department_field("to_department")
+    approver = department_field("approver", blank=True, required=False, default="")
+    requires_approval = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = HandOff
+        fields = [
+            "id",
+            "stage",
+            "from_department",
+            "to_department",
+            "what",
+            "approver",
+            "requires_approval",
+        ]
+        read_only_fields = ["id", "requires_approval"]
+
+
+class HandOffUpdateSerializer(serializers.Serializer):
+    from_department = department_field("from_department", required=False)
+    to_department = department_field("to_department", required=False)
+    what = serializers.CharField(max_length=300, required=False)
+    approver = department_field("approver", blank=True, required=False)
+
+
+class MatrixStageSerializer(serializers.ModelSerializer):
+    """A row of the matrix: the stage, each department's RACI letter, its hand-off rules."""
+
+    deal_stage = serializers.SerializerMethodField()
+    raci = serializers.SerializerMethodField()
+    handoffs = HandOffSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = FunnelStage
+        fields = ["code", "name", "order", "description", "deal_stage", "raci", "handoffs"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_deal_stage(self, stage: FunnelStage) -> str | None:
+        """The pipeline stage this row governs (the deals app's reverse one-to-one)."""
+        deal_stage = getattr(stage, "deal_stage", None)
+        return deal_stage.code if deal_stage is not None else None
+
+    @extend_schema_field(serializers.DictField(child=serializers.ChoiceField(choices=Raci.choices)))
+    def get_raci(self, stage: FunnelStage) -> dict[str, str]:
+        return rules_of(stage).letters
+
+
+class MatrixStageUpdateSerializer(serializers.Serializer):
+    raci = serializers.DictField(
+        child=RaciField(),
+        help_text=_('Letters to set, e.g. {"marketing": "C"}'),
+    )
+
+
+class MatrixStageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The responsibility matrix, row by row in funnel order. Everyone reads it; managers
+    change letters (audited)."""
+
+    serializer_class = MatrixStageSerializer
+    lookup_field = "code"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return matrix_rows()
+
+    def get_permissions(self):  # type: ignore[no-untyped-def]
+        if self.action == "partial_update":
+            return [IsAuthenticated(), IsManagement()]
+        return [IsAuthenticated()]
+
+    @extend_schema(request=MatrixStageUpdateSerializer, responses=MatrixStageSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        stage = self.get_object()
+        data = MatrixStageUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        matrix_services.matrix_set_letters(
+            changes={stage.code: data.validated_data["raci"]},  # type: ignore[index]
+            by=acting_user(request),
+        )
+        return Response(MatrixStageSerializer(matrix_rows().get(pk=stage.pk)).data)
+
+
+class HandOffViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Hand-off rules: at a stage, who hands what to whom and whose sign-off it needs.
+    Everyone reads them; managers add, change and remove them (audited)."""
+
+    serializer_class = HandOffSerializer
+    filterset_fields = ["stage__code", "approver"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return handoff_list()
+
+    def get_permissions(self):  # type: ignore[no-untyped-def]
+        if self.action in ("create", "partial_update", "destroy"):
+            return [IsAuthenticated(), IsManagement()]
+        return [IsAuthenticated()]
+
+    @extend_schema(request=HandOffSerializer, responses={201: HandOffSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = HandOffSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        handoff = matrix_services.handoff_create(by=acting_user(request), **data.validated_data)
+        return Response(HandOffSerializer(handoff).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=HandOffUpdateSerializer, responses=HandOffSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        handoff = self.get_object()
+        data = HandOffUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        handoff = matrix_services.handoff_update(
+            handoff=handoff,
+            by=acting_user(request),
+            **data.validated_data,  # type: ignore[arg-type]
+        )
+        return Response(HandOffSerializer(handoff).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        matrix_services.handoff_delete(handoff=self.get_object(), by=acting_user(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ReportingLineSerializer(serializers.ModelSerializer):
+    department = department_field("department")
+    reports_to = department_field("reports_to")
+
+    class Meta:
+        model = ReportingLine
+        fields = ["id", "department", "reports_to", "subject", "cadence"]
+
+
+class ReportingLineViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Who reports to whom, about what and how often (managers edit them in the admin)."""
+
+    serializer_class = ReportingLineSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return reporting_lines()

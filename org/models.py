@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
@@ -72,3 +73,147 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+# --- The responsibility matrix ----------------------------------------------------------------
+
+
+class Raci(models.TextChoices):
+    """A department's part in a funnel stage."""
+
+    RESPONSIBLE = "R", _("Responsible")
+    ACCOUNTABLE = "A", _("Accountable")
+    CONSULTED = "C", _("Consulted")
+    INFORMED = "I", _("Informed")
+
+
+# The letters that make a department an owner of a stage: it may move a deal into it.
+OWNING_LETTERS = frozenset({Raci.RESPONSIBLE, Raci.ACCOUNTABLE})
+
+
+class FunnelStage(models.Model):
+    """One step of the funnel, from audience analysis to repeat sales: a row of the matrix.
+
+    The deal pipeline's stages are rows too; the deals app links each of its stages to one.
+    """
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("what happens here"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("funnel stage")
+        verbose_name_plural = _("funnel stages")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Responsibility(models.Model):
+    """One cell of the matrix: a department's RACI letter for a funnel stage."""
+
+    stage = models.ForeignKey(
+        FunnelStage,
+        on_delete=models.CASCADE,
+        related_name="responsibilities",
+        verbose_name=_("stage"),
+    )
+    department = models.CharField(_("department"), max_length=20, choices=Role.choices)
+    letter = models.CharField(_("RACI"), max_length=1, choices=Raci.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["stage_id", "department"]
+        verbose_name = _("responsibility")
+        verbose_name_plural = _("responsibilities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "department"], name="one_letter_per_stage_department"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(department__in=Role.values), name="responsibility_known_dept"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(letter__in=Raci.values), name="responsibility_known_letter"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage_id}/{self.department}: {self.letter}"
+
+
+class HandOff(models.Model):
+    """A regulation: at this stage one department hands something to another, and whether a
+    department must sign it off first (then a deal cannot move past the stage without it)."""
+
+    stage = models.ForeignKey(
+        FunnelStage, on_delete=models.CASCADE, related_name="handoffs", verbose_name=_("stage")
+    )
+    from_department = models.CharField(_("from"), max_length=20, choices=Role.choices)
+    to_department = models.CharField(_("to"), max_length=20, choices=Role.choices)
+    what = models.CharField(_("what is handed over"), max_length=300)
+    approver = models.CharField(
+        _("sign-off by"),
+        max_length=20,
+        choices=Role.choices,
+        blank=True,
+        help_text=_("The department whose sign-off the hand-off needs; empty when none."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["stage_id", "id"]
+        verbose_name = _("hand-off rule")
+        verbose_name_plural = _("hand-off rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "from_department", "to_department"],
+                name="one_handoff_per_stage_direction",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_department=models.F("to_department")),
+                name="handoff_between_departments",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage_id}: {self.from_department} → {self.to_department}"
+
+    @property
+    def requires_approval(self) -> bool:
+        return bool(self.approver)
+
+
+class ReportingLine(models.Model):
+    """Who reports to whom, about what and how often."""
+
+    class Cadence(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+
+    department = models.CharField(_("department"), max_length=20, choices=Role.choices)
+    reports_to = models.CharField(_("reports to"), max_length=20, choices=Role.choices)
+    subject = models.CharField(_("about"), max_length=300)
+    cadence = models.CharField(
+        _("how often"), max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["department", "reports_to", "id"]
+        verbose_name = _("reporting line")
+        verbose_name_plural = _("reporting lines")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(department=models.F("reports_to")),
+                name="reporting_between_departments",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} → {self.reports_to}: {self.subject}"

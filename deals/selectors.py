@@ -1,0 +1,199 @@
+"""Reads for the deals domain, scoped to what the caller may see."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from deals.models import Deal, DealStage, LostReason, Payment, StageApproval, StageChange
+from org.matrix import matrix_prefetch
+from org.models import HandOff, Role, User
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+def paid_total() -> Coalesce:
+    """The sum of a deal's payments as a subquery, so it stays right beside any other join."""
+    paid = (
+        Payment.objects.filter(deal=OuterRef("pk"))
+        .order_by()
+        .values("deal")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(paid, output_field=MONEY), Value(Decimal("0")), output_field=MONEY)
+
+
+def deal_scope(*, user: User) -> QuerySet[Deal]:
+    """Sales see their own deals; marketing and management see every deal."""
+    deals = Deal.objects.all()
+    if user.effective_role in (Role.MANAGEMENT, Role.MARKETING):
+        return deals
+    if user.effective_role == Role.SALES:
+        return deals.filter(owner=user)
+    return deals.none()
+
+
+def deal_list(*, user: User) -> QuerySet[Deal]:
+    """Everything a list row renders, in one query."""
+    return (
+        deal_scope(user=user)
+        .select_related("stage", "channel", "campaign", "form", "lost_reason", "owner")
+        .annotate(paid_total=paid_total())
+    )
+
+
+def deal_detail(*, user: User) -> QuerySet[Deal]:
+    """One deal with its trail back to the lead and its source, payments, stage history and
+    sign-offs."""
+    return (
+        deal_list(user=user)
+        .select_related(
+            "lead",
+            "lead__channel",
+            "lead__campaign",
+            "lead__form",
+            "lead__owner",
+            "previous_deal",
+            "previous_deal__stage",
+        )
+        .prefetch_related(
+            Prefetch("payments", queryset=Payment.objects.select_related("recorded_by")),
+            Prefetch(
+                "stage_changes",
+                queryset=StageChange.objects.select_related("from_stage", "to_stage", "by"),
+            ),
+            Prefetch(
+                "approvals", queryset=StageApproval.objects.select_related("stage", "approved_by")
+            ),
+            Prefetch("repeat_deals", queryset=Deal.objects.select_related("stage")),
+        )
+    )
+
+
+def pipeline() -> list[DealStage]:
+    """Every stage (active or not) with its matrix rules: three queries."""
+    return list(
+        DealStage.objects.select_related("funnel_stage")
+        .prefetch_related(*matrix_prefetch("funnel_stage"))
+        .order_by("order", "pk")
+    )
+
+
+def stage_list() -> QuerySet[DealStage]:
+    return DealStage.objects.filter(is_active=True).order_by("order", "pk")
+
+
+def lost_reason_list() -> QuerySet[LostReason]:
+    return LostReason.objects.filter(is_active=True).order_by("label")
+
+
+def deals_awaiting_signoff(*, department: str) -> QuerySet[Deal]:
+    """Open deals at a stage whose hand-off needs ``department``'s sign-off, not given yet."""
+    asked = HandOff.objects.filter(stage__deal_stage=OuterRef("stage"), approver=department).values(
+        "pk"
+    )
+    given = StageApproval.objects.filter(
+        deal=OuterRef("pk"), stage=OuterRef("stage"), department=department
+    ).values("pk")
+    return Deal.objects.filter(Exists(asked), ~Exists(given), status=Deal.Status.OPEN)
+
+
+# --- The deal board --------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    stage: DealStage
+    deals: list[Deal] = field(default_factory=list)
+    count: int = 0
+    amount: Decimal = Decimal("0")
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.deals)
+
+
+BOARD_LIMIT = 300  # cards on one board; the column totals still count every deal
+
+
+def deal_board(*, deals: QuerySet[Deal], limit: int = BOARD_LIMIT) -> list[Column]:
+    """Open deals in columns by stage: stages, totals per stage and the cards, three queries
+    whatever the number of deals. A stage switched off still shows while deals sit in it."""
+    open_deals = deals.filter(status=Deal.Status.OPEN)
+    totals = {
+        row["stage"]: row
+        for row in open_deals.order_by()
+        .values("stage")
+        .annotate(n=Count("pk"), amount=Sum("amount"))
+    }
+    stages = DealStage.objects.filter(Q(is_active=True) | Q(pk__in=list(totals))).order_by(
+        "order", "pk"
+    )
+    columns = {
+        stage.pk: Column(
+            stage=stage,
+            count=totals.get(stage.pk, {}).get("n", 0),
+            amount=totals.get(stage.pk, {}).get("amount") or Decimal("0"),
+        )
+        for stage in stages
+    }
+    for deal in open_deals.order_by("stage_changed_at", "pk")[:limit]:
+        columns[deal.stage_id].deals.append(deal)
+    return list(columns.values())
+
+
+# --- Revenue ---------------------------------------------------------------------------------
+
+REVENUE_KEYS = {
+    "channel": "deal__channel__slug",
+    "campaign": "deal__campaign__slug",
+    "form": "deal__form__slug",
+    "segment": "deal__segment",
+}
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time(), timezone.get_current_timezone())
+
+
+def revenue_by_source(
+    *,
+    group_by: str,
+    deals: QuerySet[Deal] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[dict[str, Any]]:
+    """Money received, credited to the source the deal came from: payments (never deal
+    amounts) by the deal's channel, campaign, web form or segment. ``start``/``end`` are
+    inclusive dates in the configured time zone, applied to when the money was paid."""
+    payments = Payment.objects.all()
+    if deals is not None:
+        payments = payments.filter(deal__in=deals)
+    if start is not None:
+        payments = payments.filter(paid_at__gte=day_start(start))
+    if end is not None:
+        payments = payments.filter(paid_at__lt=day_start(end + timedelta(days=1)))
+    rows = (
+        payments.order_by()
+        .values(source=F(REVENUE_KEYS[group_by]))
+        .annotate(revenue=Sum("amount"), deals=Count("deal", distinct=True), payments=Count("pk"))
+        .order_by("-revenue", "source")
+    )
+    return [{**row, "source": row["source"] or ""} for row in rows]
