@@ -261,8 +261,9 @@ def machine() -> list[tuple[str, str]]:
             redis_version = str(info.get("redis_version"))
         except Exception as exc:
             redis_version = f"unreachable ({type(exc).__name__})"
+    load = ", ".join(f"{n:.2f}" for n in os.getloadavg())
     return [
-        ("CPU", f"{os.cpu_count()} cores, {cpu}"),
+        ("CPU", f"{os.cpu_count()} cores, {cpu}; load average {load} when recorded"),
         ("RAM", memory),
         ("OS", f"{platform.system()} {platform.release()}"),
         ("PostgreSQL", f"{pg_version} (shared_buffers {shared_buffers}), same machine"),

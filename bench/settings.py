@@ -21,7 +21,7 @@ from config.settings import *  # noqa: F403
 from config.settings import STORAGES
 
 DEBUG = False
-CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_URL = "memory://localhost/"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 CELERY_TASK_ALWAYS_EAGER = False
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
