@@ -76,6 +76,43 @@ def vacuum(*tables: str) -> None:
         sql(f"VACUUM (ANALYZE) {table}")
 
 
+# --- Plans -------------------------------------------------------------------------------------
+
+
+class _Captured(Exception):
+    """Stops the call at the statement being captured (its transaction rolls back)."""
+
+
+def first_statement(marker: str, call: Callable[[], object]) -> tuple[str, Any] | None:
+    """The first statement containing ``marker`` that ``call`` sends, with its parameters.
+
+    The call is stopped right there, so whatever it had begun rolls back: the statement is
+    the service's own, captured without letting the service change anything.
+    """
+    captured: list[tuple[str, Any]] = []
+
+    def capture(execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any) -> Any:
+        if marker in sql:
+            captured.append((sql, params))
+            raise _Captured
+        return execute(sql, params, many, ctx)
+
+    try:
+        with connection.execute_wrapper(capture):
+            call()
+    except _Captured:
+        pass
+    return captured[0] if captured else None
+
+
+def explain(statement: tuple[str, Any]) -> str:
+    """EXPLAIN (ANALYZE, BUFFERS) of a captured statement; row locks it takes end with it."""
+    sql_text, params = statement
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql_text}", params)
+        return "\n".join(line for (line,) in cursor.fetchall())
+
+
 # --- Measuring ---------------------------------------------------------------------------------
 
 

@@ -6,7 +6,8 @@ deadlines spread over the table) in one run, each from a reset and vacuumed queu
 
 Checked, not just measured: no lead is handed out twice, every claim is in the database as
 ``assigned``, and the queue order holds (no waiting lead has an earlier deadline than a
-claimed one, since SKIP LOCKED only ever skips rows another claimer holds).
+claimed one, since SKIP LOCKED only ever skips rows another claimer holds). The plan of the
+service's own locking query shows whether the partial index ``lead_queue_idx`` serves it.
 """
 
 import argparse
@@ -26,6 +27,7 @@ from leads.services import lead_claim_next
 from org.models import Role, User
 
 NAME = "claim"
+INDEX = "lead_queue_idx"
 
 RAW_SELECT = (
     "SELECT id FROM leads_lead WHERE status = 'new' ORDER BY sla_deadline, id LIMIT 1 "
@@ -51,6 +53,7 @@ def run(args: argparse.Namespace) -> list[Row]:
 
     rows: list[Row] = []
     try:
+        plan = _plan(sellers[0])
         service = _variant(
             "lead_claim_next (service)",
             threads=threads,
@@ -76,6 +79,9 @@ def run(args: argparse.Namespace) -> list[Row]:
             "variant": "raw / service",
             "claims/s": round(raw / service, 2) if service else None,
         }
+    )
+    rows.append(
+        {"variant": "EXPLAIN service lock query", f"uses {INDEX}": INDEX in plan, "plan": plan}
     )
     return rows
 
@@ -194,6 +200,16 @@ def _raw_claimer(sellers: list[User]) -> tuple[Claimer, Callable[[int], None]]:
             conn.close()
 
     return claim, close
+
+
+def _plan(seller: User) -> str:
+    """The plan of the service's own locking query on the full queue."""
+    statement = data.first_statement("SKIP LOCKED", lambda: lead_claim_next(user=seller))
+    if statement is None:
+        raise CheckFailed("lead_claim_next sent no SKIP LOCKED query to explain")
+    plan = data.explain(statement)
+    print(f"  lock query uses {INDEX}: {'yes' if INDEX in plan else 'NO'}")
+    return plan
 
 
 def _service_queries(seller: User) -> int:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 
 from bench import CheckFailed, Row, data
 from leads.services import SweepResult, sla_sweep
@@ -25,10 +25,6 @@ from org.models import Role
 NAME = "sweep"
 INDEX = "lead_sla_due_idx"
 IDLE_SWEEPS = 5
-
-
-class _Captured(Exception):
-    """Stops a sweep at its first locking query, which has been recorded (and rolls back)."""
 
 
 def run(args: argparse.Namespace) -> list[Row]:
@@ -76,26 +72,11 @@ def _idle(rows: list[Row], *, size: int, now: datetime) -> None:
 
 
 def _explain(rows: list[Row], *, now: datetime) -> None:
-    """EXPLAIN ANALYZE the sweep's own batch query at ``now`` (its locks end at commit)."""
-    captured: list[tuple[str, Any]] = []
-
-    def capture(execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any) -> Any:
-        if "FOR UPDATE" in sql and not captured:
-            captured.append((sql, params))
-            raise _Captured
-        return execute(sql, params, many, ctx)
-
-    try:
-        with connection.execute_wrapper(capture):
-            sla_sweep(now=now)
-    except _Captured:
-        pass
-    if not captured:
+    """EXPLAIN ANALYZE the sweep's own batch query at ``now``."""
+    statement = data.first_statement("FOR UPDATE", lambda: sla_sweep(now=now))
+    if statement is None:
         raise CheckFailed("the sweep sent no SELECT ... FOR UPDATE to explain", rows)
-    sql, params = captured[0]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
-        plan = "\n".join(line for (line,) in cursor.fetchall())
+    plan = data.explain(statement)
     rows.append({"case": "EXPLAIN batch query", f"uses {INDEX}": INDEX in plan, "plan": plan})
     print(f"  batch query uses {INDEX}: {'yes' if INDEX in plan else 'NO'}")
 

@@ -62,13 +62,15 @@ def test_tables_put_long_values_below_and_keep_every_column():
 def test_claim_scenario_hands_every_lead_out_once_and_puts_the_queue_back():
     rows = scenario_claim.run(args_for("--leads", "200", "--claims", "120", "--threads", "4"))
 
-    service, raw, ratio = rows
+    service, raw, ratio, plan = rows
     for row in (service, raw):
         assert row["claims"] == 120
         assert row["claimed twice"] == 0
         assert row["assigned in db"] == 120
         assert row["queue order kept"] is True
     assert ratio["variant"] == "raw / service"
+    assert "SKIP LOCKED" not in str(plan["plan"])  # a plan, not the statement
+    assert "LockRows" in str(plan["plan"])
     assert Lead.objects.filter(status=Lead.Status.NEW, owner=None).count() == 200
 
 
