@@ -4,9 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_defaults(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
-    from deals.defaults import ensure_defaults
+    from deals.defaults import ensure_defaults, link_stages_to_matrix
+    from org.matrix_defaults import ensure_matrix_defaults
 
+    ensure_matrix_defaults(using=using)
     ensure_defaults(using=using)
+    link_stages_to_matrix(using=using)
 
 
 class DealsConfig(AppConfig):

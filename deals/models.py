@@ -161,6 +161,7 @@ class Payment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()  # a payment corrected or removed in the admin stays on record
 
     class Meta:
         ordering = ["paid_at", "id"]

@@ -161,11 +161,12 @@ def deal_board(*, deals: QuerySet[Deal], limit: int = BOARD_LIMIT) -> list[Colum
 
 # --- Revenue ---------------------------------------------------------------------------------
 
+# group -> (the key, as the API names it, and what a person reads)
 REVENUE_KEYS = {
-    "channel": "deal__channel__slug",
-    "campaign": "deal__campaign__slug",
-    "form": "deal__form__slug",
-    "segment": "deal__segment",
+    "channel": ("deal__channel__slug", "deal__channel__name"),
+    "campaign": ("deal__campaign__slug", "deal__campaign__name"),
+    "form": ("deal__form__slug", "deal__form__name"),
+    "segment": ("deal__segment", "deal__segment"),
 }
 
 
@@ -190,10 +191,11 @@ def revenue_by_source(
         payments = payments.filter(paid_at__gte=day_start(start))
     if end is not None:
         payments = payments.filter(paid_at__lt=day_start(end + timedelta(days=1)))
+    key, label = REVENUE_KEYS[group_by]
     rows = (
         payments.order_by()
-        .values(source=F(REVENUE_KEYS[group_by]))
+        .values(source=F(key), label=F(label))
         .annotate(revenue=Sum("amount"), deals=Count("deal", distinct=True), payments=Count("pk"))
         .order_by("-revenue", "source")
     )
-    return [{**row, "source": row["source"] or ""} for row in rows]
+    return [{**row, "source": row["source"] or "", "label": row["label"] or ""} for row in rows]

@@ -1,16 +1,349 @@
-from decimal import Decimal, InvalidOperation
+"""Browser pages for deals: the board, the deal page and their actions. Every write calls the
+same service as the API; a refused action comes back as a message, never a 500."""
 
+from datetime import datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from deals import services
-from leads.models import Lead
+from deals import rules, selectors, services
+from deals.models import Deal, DealStage, StageApproval
+from leads.models import Channel, Lead
+from org.models import Role, User
 from org.permissions import acting_user
+from org.selectors import user_list
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _back(request: HttpRequest, deal_pk: int) -> HttpResponse:
+    """Back where the action came from (the board or the deal page), never off-site."""
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("deals:detail", deal_pk)
+
+
+def _scoped_deal(request: HttpRequest, pk: int) -> Deal:
+    """A deal the caller may see; sales get 404 for someone else's."""
+    return get_object_or_404(selectors.deal_scope(user=acting_user(request)), pk=pk)
+
+
+# --- Board -------------------------------------------------------------------------------------
+
+
+class BoardFilterForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label=gettext_lazy("Owner")
+    )
+    channel = forms.ModelChoiceField(
+        queryset=Channel.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        label=gettext_lazy("Channel"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = user_list().filter(  # type: ignore[attr-defined]
+            role__in=[Role.SALES, Role.MANAGEMENT]
+        )
+
+    def filter(self, deals: Any) -> Any:
+        if self.cleaned_data.get("owner"):
+            deals = deals.filter(owner=self.cleaned_data["owner"])
+        if self.cleaned_data.get("channel"):
+            deals = deals.filter(channel=self.cleaned_data["channel"])
+        return deals
+
+
+def _neighbours(stages: list[DealStage], stage_id: int) -> tuple[DealStage | None, ...]:
+    active = [s for s in stages if s.is_active]
+    ids = [s.pk for s in active]
+    if stage_id not in ids:
+        return (None, None)
+    i = ids.index(stage_id)
+    return (active[i - 1] if i > 0 else None, active[i + 1] if i + 1 < len(active) else None)
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """Open deals by stage, with buttons (and drag and drop) to move them. Each button says
+    whether the matrix lets the caller make that move, and if not, why."""
+    user = acting_user(request)
+    role = user.effective_role
+    form = BoardFilterForm(request.GET or None)
+    deals = selectors.deal_list(user=user)
+    if role != Role.SALES and form.is_bound and form.is_valid():
+        deals = form.filter(deals)
+    # The cards' sign-offs come in one query; the buttons' checks then need no more.
+    columns = selectors.deal_board(
+        deals=deals.prefetch_related(Prefetch("approvals", queryset=StageApproval.objects.all()))
+    )
+    stages = selectors.pipeline()
+    for column in columns:
+        for deal in column.deals:
+            back, forward = _neighbours(stages, deal.stage_id)
+            given = rules.given_signoffs(deal)
+            deal.move_back = (  # type: ignore[attr-defined]
+                rules.check_move(deal=deal, to=back, by=user, stages=stages, given=given)
+                if back
+                else None
+            )
+            deal.move_forward = (  # type: ignore[attr-defined]
+                rules.check_move(deal=deal, to=forward, by=user, stages=stages, given=given)
+                if forward
+                else None
+            )
+    today = timezone.localdate()
+    month_start = today.replace(day=1)
+    context: dict[str, Any] = {
+        "form": form,
+        "columns": columns,
+        "open_count": sum(c.count for c in columns),
+        "open_amount": sum((c.amount for c in columns), Decimal("0")),
+        "recent_closed": list(
+            deals.filter(status__in=[Deal.Status.WON, Deal.Status.LOST]).order_by(
+                "-closed_at", "-pk"
+            )[:8]
+        ),
+        "revenue": selectors.revenue_by_source(
+            group_by="channel", deals=deals, start=month_start, end=today
+        ),
+        "month_start": month_start,
+        "awaiting": [],
+    }
+    if role in (Role.MARKETING, Role.MANAGEMENT):
+        context["awaiting"] = list(
+            selectors.deals_awaiting_signoff(department=role).select_related("stage", "owner")[:20]
+        )
+    return render(request, "deals/board.html", context)
+
+
+# --- Deal page ---------------------------------------------------------------------------------
+
+
+class PaymentForm(forms.Form):
+    amount = forms.DecimalField(
+        max_digits=14, decimal_places=2, label=gettext_lazy("Amount"), min_value=Decimal("0.01")
+    )
+    paid_on = forms.DateField(
+        required=False,
+        label=gettext_lazy("Paid on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class EditForm(forms.Form):
+    title = forms.CharField(max_length=200, label=gettext_lazy("Title"))
+    amount = forms.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0"), label=gettext_lazy("Amount")
+    )
+    expected_close_on = forms.DateField(
+        required=False,
+        label=gettext_lazy("Expected close"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class RepeatForm(forms.Form):
+    title = forms.CharField(max_length=200, label=gettext_lazy("Title"))
+    amount = forms.DecimalField(
+        max_digits=14, decimal_places=2, min_value=Decimal("0"), label=gettext_lazy("Amount")
+    )
+
+
+@login_required
+def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    deal = get_object_or_404(selectors.deal_detail(user=user), pk=pk)
+    stages = selectors.pipeline()
+    stage_rules = {s.pk: rules.rules_of(s.funnel_stage) for s in stages}
+    given = {(a.stage_id, a.department): a for a in deal.approvals.all()}
+    current_rules = stage_rules.get(deal.stage_id)
+    signoffs = [
+        {
+            "department": d,
+            "label": rules.department_label(d),
+            "given": given.get((deal.stage_id, d)),
+        }
+        for d in (current_rules.approvers if current_rules else ())
+    ]
+    may_manage = user.has_role(Role.MANAGEMENT) or (
+        user.has_role(Role.SALES) and deal.owner_id == user.pk
+    )
+    history = deal.history.select_related("history_user", "stage").order_by("-history_date")[:30]
+    return render(
+        request,
+        "deals/detail.html",
+        {
+            "deal": deal,
+            "pipeline": [s for s in stages if s.is_active or s.pk == deal.stage_id],
+            "moves": rules.move_options(deal=deal, by=user, stages=stages),
+            "signoffs": signoffs,
+            "missing_signoffs": [s for s in signoffs if s["given"] is None],
+            "my_department": user.effective_role,
+            "may_manage": may_manage,
+            "is_open": deal.status == Deal.Status.OPEN,
+            "payment_form": PaymentForm(),
+            "edit_form": EditForm(
+                initial={
+                    "title": deal.title,
+                    "amount": deal.amount,
+                    "expected_close_on": deal.expected_close_on,
+                }
+            ),
+            "repeat_form": RepeatForm(initial={"title": deal.title}),
+            "lost_reasons": selectors.lost_reason_list(),
+            "history": history,
+        },
+    )
+
+
+@require_POST
+@login_required
+def move(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _scoped_deal(request, pk)
+    try:
+        deal = services.deal_move(
+            deal=deal, stage=request.POST.get("stage", "")[:50], by=acting_user(request)
+        )
+        messages.success(
+            request,
+            _("%(deal)s moved to %(stage)s.") % {"deal": deal.title, "stage": deal.stage.name},
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return _back(request, pk)
+
+
+@require_POST
+@login_required
+def payment(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _scoped_deal(request, pk)
+    form = PaymentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter an amount above zero and, if you like, the date paid."))
+        return _back(request, pk)
+    paid_on = form.cleaned_data.get("paid_on")
+    paid_at = None
+    if paid_on is not None:
+        paid_at = datetime.combine(paid_on, time(12), timezone.get_current_timezone())
+        paid_at = min(paid_at, timezone.now())  # "today" means now, not later today
+    try:
+        services.payment_record(
+            deal=deal, amount=form.cleaned_data["amount"], paid_at=paid_at, by=acting_user(request)
+        )
+        messages.success(request, _("Payment recorded."))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return _back(request, pk)
+
+
+@require_POST
+@login_required
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _scoped_deal(request, pk)
+    outcome = request.POST.get("outcome", "")
+    try:
+        deal = services.deal_close(
+            deal=deal,
+            outcome=outcome,
+            reason=request.POST.get("reason") or None,
+            by=acting_user(request),
+        )
+        messages.success(
+            request, _("Deal closed: %(status)s.") % {"status": deal.get_status_display()}
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return _back(request, pk)
+
+
+@require_POST
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _scoped_deal(request, pk)
+    form = EditForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the deal a title and an amount of zero or more."))
+        return _back(request, pk)
+    try:
+        services.deal_update(deal=deal, by=acting_user(request), **form.cleaned_data)
+        messages.success(request, _("Deal updated."))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return _back(request, pk)
+
+
+@require_POST
+@login_required
+def sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _scoped_deal(request, pk)
+    try:
+        services.deal_sign_off(
+            deal=deal,
+            stage=request.POST.get("stage", "")[:50],
+            note=request.POST.get("note", "")[:2000],
+            by=acting_user(request),
+        )
+        messages.success(request, _("Signed off."))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return _back(request, pk)
+
+
+@require_POST
+@login_required
+def request_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    deal = _scoped_deal(request, pk)
+    try:
+        asked = services.deal_request_sign_off(deal=deal, by=acting_user(request))
+        messages.success(
+            request,
+            _("Asked for a sign-off: %(departments)s.")
+            % {"departments": rules.join_departments(asked)},
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return _back(request, pk)
+
+
+@require_POST
+@login_required
+def repeat(request: HttpRequest, pk: int) -> HttpResponse:
+    """A repeat sale to the customer of this (won) deal."""
+    previous = _scoped_deal(request, pk)
+    form = RepeatForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the repeat sale a title and an amount."))
+        return redirect("deals:detail", pk)
+    try:
+        deal = services.deal_create_repeat(
+            previous=previous, by=acting_user(request), **form.cleaned_data
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("deals:detail", pk)
+    messages.success(request, _("Repeat sale created."))
+    return redirect("deals:detail", deal.pk)
+
+
+# --- Conversion (from the lead page) -------------------------------------------------------
 
 
 @require_POST

@@ -1,12 +1,16 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from org import services
-from org.models import Notification, User
+from org import matrix_services, services
+from org.models import FunnelStage, HandOff, Notification, ReportingLine, Responsibility, User
+from org.permissions import acting_user
 
 
 @admin.register(User)
@@ -37,3 +41,121 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["subject", "recipient__username"]
     list_select_related = ["recipient"]
     raw_id_fields = ["recipient"]
+
+
+# --- The responsibility matrix ------------------------------------------------------------
+# Every change goes through org.matrix_services: managers only, validated, audited.
+
+
+class ResponsibilityFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors) or self.instance.pk is None:
+            return
+        letters = {
+            form.instance.department: form.cleaned_data.get("letter", form.instance.letter)
+            for form in self.forms
+        }
+        matrix_services.check_stage_letters(self.instance, letters)
+
+
+class ResponsibilityInline(admin.TabularInline):
+    model = Responsibility
+    formset = ResponsibilityFormSet
+    fields = ["department", "letter"]
+    readonly_fields = ["department"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # one letter per department, created with the stage
+
+
+class HandOffInline(admin.TabularInline):
+    model = HandOff
+    fields = ["from_department", "to_department", "what", "approver"]
+    readonly_fields = ["from_department", "to_department", "what", "approver"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # added on the matrix page or under "Hand-off rules"
+
+
+@admin.register(FunnelStage)
+class FunnelStageAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "order"]
+    list_editable = ["order"]
+    search_fields = ["name", "code"]
+    inlines = [ResponsibilityInline, HandOffInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["code"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        matrix_services.funnel_stage_save(stage=obj, by=acting_user(request))
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Responsibility:
+            return  # hand-offs are read-only here
+        letters = {
+            f.instance.department: f.cleaned_data["letter"]
+            for f in formset.forms
+            if f.has_changed() and "letter" in f.cleaned_data
+        }
+        if letters:
+            matrix_services.matrix_set_letters(
+                changes={form.instance.code: letters}, by=acting_user(request)
+            )
+
+
+class HandOffForm(forms.ModelForm):
+    class Meta:
+        model = HandOff
+        fields = ["stage", "from_department", "to_department", "what", "approver"]
+
+
+@admin.register(HandOff)
+class HandOffAdmin(SimpleHistoryAdmin):
+    form = HandOffForm
+    list_display = ["stage", "from_department", "to_department", "what", "approver"]
+    list_filter = ["approver", "from_department", "to_department", "stage"]
+    search_fields = ["what", "stage__name"]
+    list_select_related = ["stage"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        user = acting_user(request)
+        if change:
+            matrix_services.handoff_update(
+                handoff=obj,
+                by=user,
+                what=obj.what,
+                approver=obj.approver,
+                from_department=obj.from_department,
+                to_department=obj.to_department,
+            )
+        else:
+            saved = matrix_services.handoff_create(
+                stage=obj.stage,
+                from_department=obj.from_department,
+                to_department=obj.to_department,
+                what=obj.what,
+                approver=obj.approver,
+                by=user,
+            )
+            obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        matrix_services.handoff_delete(handoff=obj, by=acting_user(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for handoff in queryset:
+            matrix_services.handoff_delete(handoff=handoff, by=acting_user(request))
+
+
+@admin.register(ReportingLine)
+class ReportingLineAdmin(SimpleHistoryAdmin):
+    list_display = ["department", "reports_to", "subject", "cadence"]
+    list_filter = ["department", "reports_to", "cadence"]
+    search_fields = ["subject"]

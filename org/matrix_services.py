@@ -37,7 +37,7 @@ def _check_department(field: str, value: str, *, blank: bool = False) -> None:
         )
 
 
-def _check_stage_letters(stage: FunnelStage, letters: Mapping[str, str]) -> None:
+def check_stage_letters(stage: FunnelStage, letters: Mapping[str, str]) -> None:
     """A stage keeps an owner (someone R or A) and at most one Accountable department."""
     if not any(letter in OWNING_LETTERS for letter in letters.values()):
         raise ValidationError(
@@ -93,7 +93,7 @@ def matrix_set_letters(*, changes: Mapping[str, Mapping[str, str]], by: User) ->
             for dept in Role.values
             if (stage.pk, dept) in cells
         }
-        _check_stage_letters(stage, {**current, **letters})
+        check_stage_letters(stage, {**current, **letters})
     changed = 0
     for code, letters in changes.items():
         stage = stages[code]
@@ -108,6 +108,31 @@ def matrix_set_letters(*, changes: Mapping[str, Mapping[str, str]], by: User) ->
             _audited_save(cell, by=by, reason=f"{code}/{department} = {letter}")
             changed += 1
     return changed
+
+
+# A stage a manager adds by hand starts with management accountable and everyone else
+# informed, until the manager says who does the work.
+NEW_FUNNEL_STAGE_LETTERS: dict[str, str] = {
+    Role.MARKETING: Raci.INFORMED,
+    Role.SALES: Raci.INFORMED,
+    Role.MANAGEMENT: Raci.ACCOUNTABLE,
+}
+
+
+@transaction.atomic
+def funnel_stage_save(*, stage: FunnelStage, by: User) -> FunnelStage:
+    """Save a row's name, description or place; a new row gets a letter per department."""
+    _ensure_manager(by)
+    created = stage.pk is None
+    _audited_save(stage, by=by, reason="added" if created else "edited")
+    if created:
+        for department, letter in NEW_FUNNEL_STAGE_LETTERS.items():
+            _audited_save(
+                Responsibility(stage=stage, department=department, letter=letter),
+                by=by,
+                reason="added with the stage",
+            )
+    return stage
 
 
 @transaction.atomic

@@ -40,10 +40,23 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "dealstage": {Role.MARKETING: ("view",), Role.SALES: ("view",), Role.MANAGEMENT: _ALL},
         "lostreason": {Role.MARKETING: ("view",), Role.SALES: ("view",), Role.MANAGEMENT: _ALL},
         "payment": {Role.MARKETING: ("view",), Role.SALES: ("view", "add"), Role.MANAGEMENT: _ALL},
+        "stageapproval": {
+            Role.MARKETING: ("view",),
+            Role.SALES: ("view",),
+            Role.MANAGEMENT: ("view",),
+        },
     },
     "org": {
         "user": {Role.MANAGEMENT: _ALL},
         "notification": {Role.MANAGEMENT: ("view",)},
+        "funnelstage": {Role.MARKETING: ("view",), Role.SALES: ("view",), Role.MANAGEMENT: _ALL},
+        "responsibility": {
+            Role.MARKETING: ("view",),
+            Role.SALES: ("view",),
+            Role.MANAGEMENT: ("view", "change"),
+        },
+        "handoff": {Role.MARKETING: ("view",), Role.SALES: ("view",), Role.MANAGEMENT: _ALL},
+        "reportingline": {Role.MARKETING: ("view",), Role.SALES: ("view",), Role.MANAGEMENT: _ALL},
     },
 }
 

@@ -7,4 +7,12 @@ app_name = "org"
 urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("matrix/", views.matrix, name="matrix"),
+    path("matrix/handoffs/", views.matrix_handoff_add, name="matrix_handoff_add"),
+    path("matrix/handoffs/<int:pk>/", views.matrix_handoff_update, name="matrix_handoff_update"),
+    path(
+        "matrix/handoffs/<int:pk>/delete/",
+        views.matrix_handoff_delete,
+        name="matrix_handoff_delete",
+    ),
 ]

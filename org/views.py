@@ -3,15 +3,17 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from config.rest import AuthThrottle
-from org import selectors, services
-from org.models import Role
+from org import matrix_services, selectors, services
+from org.matrix import matrix_changes, matrix_rows, reporting_lines, rules_of
+from org.models import FunnelStage, HandOff, Raci, Role
 from org.permissions import acting_user
 
 
@@ -58,3 +60,100 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     count = services.notifications_mark_read(user=acting_user(request))
     messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
     return redirect(reverse("org:notifications"))
+
+
+# --- The responsibility matrix ------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def matrix(request: HttpRequest) -> HttpResponse:
+    """The whole matrix for everyone; managers change letters in the same grid."""
+    user = acting_user(request)
+    rows = list(matrix_rows())
+    if request.method == "POST":
+        changes: dict[str, dict[str, str]] = {}
+        for row in rows:
+            for department in Role.values:
+                value = request.POST.get(f"cell-{row.code}-{department}")
+                if value is not None:
+                    changes.setdefault(row.code, {})[department] = value
+        try:
+            count = matrix_services.matrix_set_letters(changes=changes, by=user)
+            messages.success(
+                request, _("Responsibility matrix saved: %(count)d changes.") % {"count": count}
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("org:matrix")
+    grid = []
+    for row in rows:
+        rules = rules_of(row)
+        grid.append(
+            {
+                "stage": row,
+                "cells": [(d, rules.letters.get(d, "")) for d in Role.values],
+                "owners": [Role(d).label for d in rules.owners],
+            }
+        )
+    return render(
+        request,
+        "org/matrix.html",
+        {
+            "grid": grid,
+            "departments": Role.choices,
+            "letters": Raci.choices,
+            "handoffs": [h for row in rows for h in row.handoffs.all()],
+            "stages": rows,
+            "reporting": list(reporting_lines()),
+            "changes": matrix_changes(limit=25),
+            "is_manager": user.is_manager,
+        },
+    )
+
+
+@login_required
+@require_POST
+def matrix_handoff_add(request: HttpRequest) -> HttpResponse:
+    stage = FunnelStage.objects.filter(code=request.POST.get("stage", "")).first()
+    try:
+        if stage is None:
+            raise ValidationError(_("Choose a stage."))
+        matrix_services.handoff_create(
+            stage=stage,
+            from_department=request.POST.get("from_department", ""),
+            to_department=request.POST.get("to_department", ""),
+            what=request.POST.get("what", "")[:300],
+            approver=request.POST.get("approver", ""),
+            by=acting_user(request),
+        )
+        messages.success(request, _("Hand-off rule added."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("org:matrix") + "#handoffs")
+
+
+@login_required
+@require_POST
+def matrix_handoff_update(request: HttpRequest, pk: int) -> HttpResponse:
+    handoff = get_object_or_404(HandOff, pk=pk)
+    try:
+        matrix_services.handoff_update(
+            handoff=handoff,
+            what=request.POST.get("what", handoff.what)[:300],
+            approver=request.POST.get("approver", handoff.approver),
+            by=acting_user(request),
+        )
+        messages.success(request, _("Hand-off rule saved."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("org:matrix") + "#handoffs")
+
+
+@login_required
+@require_POST
+def matrix_handoff_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    handoff = get_object_or_404(HandOff, pk=pk)
+    matrix_services.handoff_delete(handoff=handoff, by=acting_user(request))
+    messages.success(request, _("Hand-off rule removed."))
+    return redirect(reverse("org:matrix") + "#handoffs")
