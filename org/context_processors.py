@@ -12,6 +12,8 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("leads:list", _("Leads"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
     ("leads:import", _("Import"), (Role.MARKETING, Role.MANAGEMENT)),
     ("leads:definition", _("Lead definition"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
+    ("kpi:funnel", _("Reports"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
+    ("kpi:my_campaigns", _("My campaigns"), (Role.MARKETING, Role.MANAGEMENT)),
     ("deals:board", _("Deals"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
     ("org:matrix", _("Matrix"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
 ]

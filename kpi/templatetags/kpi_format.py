@@ -1,0 +1,41 @@
+"""Report figures for people: rates as percentages, seconds as durations, "—" when undefined."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def percent(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{value * 100:.{digits}f}%"
+
+
+@register.filter
+def duration(seconds: float | None) -> str:
+    """90 -> "1 min 30 s", 7260 -> "2 h 1 min", 100000 -> "1 d 3 h"."""
+    if seconds is None:
+        return "—"
+    s = round(seconds)
+    days, s = divmod(s, 86400)
+    hours, s = divmod(s, 3600)
+    minutes, s = divmod(s, 60)
+    if days:
+        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+    if minutes:
+        return _("%(m)d min %(s)d s") % {"m": minutes, "s": s}
+    return _("%(s)d s") % {"s": s}
+
+
+@register.filter
+def money(value: Decimal | str | None) -> str:
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(value)
+    return f"{amount:,.2f}".replace(",", "\u202f")
