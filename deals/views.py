@@ -240,10 +240,9 @@ def payment(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Enter an amount above zero and, if you like, the date paid."))
         return _back(request, pk)
     paid_on = form.cleaned_data.get("paid_on")
-    paid_at = None
-    if paid_on is not None:
+    paid_at = None  # today, or no date: now
+    if paid_on is not None and paid_on != timezone.localdate():
         paid_at = datetime.combine(paid_on, time(12), timezone.get_current_timezone())
-        paid_at = min(paid_at, timezone.now())  # "today" means now, not later today
     try:
         services.payment_record(
             deal=deal, amount=form.cleaned_data["amount"], paid_at=paid_at, by=acting_user(request)
