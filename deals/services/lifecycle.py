@@ -140,23 +140,22 @@ def deal_update(
     deal = locked(deal)
     ensure_may_manage(deal, by)
     ensure_open(deal)
-    fields = []
-    if title is not None:
-        if not title.strip():
-            raise ValidationError({"title": [_("Give the deal a title.")]})
-        deal.title = title.strip()
-        fields.append("title")
+    if title is not None and not title.strip():
+        raise ValidationError({"title": [_("Give the deal a title.")]})
     if amount is not None or currency is not None:
         check_money(amount if amount is not None else deal.amount, currency)
-    if amount is not None:
-        deal.amount = amount
-        fields.append("amount")
-    if currency is not None:
-        deal.currency = currency
-        fields.append("currency")
+    wanted: dict[str, object] = {
+        "title": title.strip() if title is not None else None,
+        "amount": amount,
+        "currency": currency,
+    }
     if expected_close_on is not KEEP:
-        deal.expected_close_on = expected_close_on
-        fields.append("expected_close_on")
+        wanted["expected_close_on"] = expected_close_on
+    fields = []
+    for name, value in wanted.items():
+        if (value is not None or name == "expected_close_on") and getattr(deal, name) != value:
+            setattr(deal, name, value)
+            fields.append(name)
     if fields:
         save_audited(deal, by=by, reason="edited: " + ", ".join(fields), fields=fields)
     return deal
