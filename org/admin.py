@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -56,7 +57,10 @@ class ResponsibilityFormSet(BaseInlineFormSet):
             form.instance.department: form.cleaned_data.get("letter", form.instance.letter)
             for form in self.forms
         }
-        matrix_services.check_stage_letters(self.instance, letters)
+        try:
+            matrix_services.check_stage_letters(self.instance, letters)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None  # a formset error has no fields
 
 
 class ResponsibilityInline(admin.TabularInline):
@@ -97,6 +101,11 @@ class FunnelStageAdmin(SimpleHistoryAdmin):
         matrix_services.funnel_stage_save(stage=obj, by=acting_user(request))
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        # The admin's change message reads these; the service does the saving.
+        formset.new_objects, formset.deleted_objects = [], []
+        formset.changed_objects = [
+            (f.instance, f.changed_data) for f in formset.forms if f.has_changed()
+        ]
         if formset.model is not Responsibility:
             return  # hand-offs are read-only here
         letters = {
