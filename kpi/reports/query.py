@@ -74,13 +74,13 @@ class ReportQuery:
     channel: Channel | None = None
     campaign: Campaign | None = None
 
-    def leads_q(self) -> Q:
-        """The leads the report is about."""
-        q = self.period.created_q()
+    def leads_q(self, prefix: str = "") -> Q:
+        """The leads the report is about (``prefix`` reaches the lead from another model)."""
+        q = self.period.created_q(prefix)
         if self.channel is not None:
-            q &= Q(channel=self.channel)
+            q &= Q(**{f"{prefix}channel": self.channel})
         if self.campaign is not None:
-            q &= Q(campaign=self.campaign)
+            q &= Q(**{f"{prefix}campaign": self.campaign})
         return q
 
 

@@ -230,10 +230,11 @@ def test_funnel_query_count_is_constant_in_groups(
     as_user, manager, funnel_data, django_assert_num_queries, group_by
 ):
     client = as_user(manager)
-    # 1 grouped aggregate (counts, revenue and, on PostgreSQL, the medians) + 1 aggregate for
-    # the totals' median (SQLite: + 1 window query for the groups' medians) + 1 lookup of the
-    # groups' slugs and names (none for segments, which are their own names).
-    expected = (2 if median_in_aggregate() else 3) + (group_by != "segment")
+    # 1 grouped aggregate of the leads (counts and, on PostgreSQL, the medians) + 1 grouped
+    # sum of their payments + 1 aggregate for the totals' median (SQLite: + 1 window query for
+    # the groups' medians) + 1 lookup of the groups' slugs and names (none for segments,
+    # which are their own names).
+    expected = (3 if median_in_aggregate() else 4) + (group_by != "segment")
     with django_assert_num_queries(expected):
         client.get("/api/v1/reports/funnel/", {"group_by": group_by, **MARCH})
     add_groups(7)
