@@ -38,6 +38,7 @@ DEFAULT_DAYS = 30  # the period when neither date is given: the last 30 days, to
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2999, 12, 31)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SLUG = re.compile(r"^[-\w]{1,50}$")
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def _parse_date(raw: str | None, name: str) -> date | None:
     if raw is None or raw.strip() == "":
         return None
     raw = raw.strip()
-    if not _ISO_DATE.match(raw):
+    if not _ISO_DATE.fullmatch(raw):
         raise ValidationError({name: [_("Enter a date as YYYY-MM-DD.")]})
     try:
         value = date.fromisoformat(raw)
@@ -156,7 +157,9 @@ def report_query(
     for name, model in (("channel", Channel), ("campaign", Campaign)):
         slug = (params.get(name) or "").strip()
         if slug:
-            found = model.objects.filter(slug=slug).first()  # type: ignore[attr-defined]
+            # Not a slug (e.g. a NUL byte PostgreSQL would refuse): unknown, not a crash.
+            valid = _SLUG.fullmatch(slug) is not None
+            found = model.objects.filter(slug=slug).first() if valid else None  # type: ignore[attr-defined]
             if found is None:
                 errors[name] = [unknown[name] % {"slug": slug}]
             narrowing[name] = found

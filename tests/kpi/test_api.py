@@ -175,6 +175,8 @@ def test_funnel_narrowed_to_a_channel(as_user, manager, funnel_data):
             "The period is 4018 days long; at most 3660 days are allowed.",
         ),
         ({"campaign": "nope"}, "campaign", "Unknown campaign 'nope'."),
+        ({"channel": "a\x00b"}, "channel", "Unknown channel 'a\\x00b'."),
+        ({"from": "2025-01-01\x00"}, "from", "Enter a date as YYYY-MM-DD."),
     ],
 )
 def test_bad_input_is_a_clear_400(as_user, manager, params, field, message):
