@@ -231,3 +231,10 @@ def test_board_and_deal_page_in_russian(client, make_deal, seller):
     client.post("/i18n/setlang/", {"language": "ru", "next": "/deals/"})
     assert client.get("/deals/").status_code == 200
     assert client.get(f"/deals/{deal.pk}/").status_code == 200
+
+
+def test_the_lead_page_links_to_its_deal(client, make_deal, seller):
+    deal = make_deal(seller)
+    client.force_login(seller)
+    page = client.get(f"/leads/{deal.lead_id}/").content.decode()
+    assert f'href="/deals/{deal.pk}/"' in page
