@@ -10,13 +10,7 @@ from deals.services import deal_close, deal_create_from_lead
 from leads.models import Lead
 from leads.services import lead_qualify
 from org.models import FunnelStage, HandOff, Raci, Responsibility, User
-
-ALL_MET = {
-    "target_segment": True,
-    "real_need": True,
-    "valid_contacts": True,
-    "ready_for_dialog": True,
-}
+from tests.deals.factories import ALL_MET
 
 
 @pytest.fixture

@@ -463,3 +463,34 @@ def test_waiting_for_signoff_filter(as_user, make_deal, seller, marketer, requir
     _post(client, f"/api/v1/deals/{waiting.pk}/sign-offs/", {"stage": "proposal"})
     assert ids() == set()
     assert moved_on.pk not in ids()
+
+
+def test_convert_takes_an_expected_close_date_and_currency(as_user, qualified, seller):
+    lead = qualified(seller)
+    response = _post(
+        as_user(seller),
+        f"/api/v1/leads/{lead.pk}/convert/",
+        {
+            "title": "Licences",
+            "amount": "10.00",
+            "currency": "USD",
+            "expected_close_on": "2030-02-01",
+        },
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["currency"], body["expected_close_on"], body["lead"]) == (
+        "USD",
+        "2030-02-01",
+        lead.pk,
+    )
+
+
+def test_an_edit_that_changes_nothing_leaves_no_history(as_user, make_deal, seller):
+    deal = make_deal(seller)
+    before = deal.history.count()
+    response = as_user(seller).patch(
+        f"/api/v1/deals/{deal.pk}/", {"title": deal.title, "amount": "1000.00"}, format="json"
+    )
+    assert response.status_code == 200
+    assert deal.history.count() == before

@@ -16,6 +16,7 @@ from deals.services import (
     payment_record,
 )
 from leads.models import Lead
+from tests.deals.factories import ALL_MET
 from tests.factories import CampaignFactory, ChannelFactory, WebFormFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,6 @@ def deal_from(make_lead, seller):  # type: ignore[no-untyped-def]
     """``deal_from(amount, channel=..., campaign=..., ...)``: a lead with that attribution,
     taken through the whole lead life to a deal."""
     from leads.services import lead_claim_next, lead_qualify, lead_touch
-    from tests.deals.conftest import ALL_MET
 
     def make(amount: str, **attribution: object):  # type: ignore[no-untyped-def]
         lead = make_lead(**{k: v for k, v in attribution.items() if k in ("channel", "campaign")})
