@@ -1,8 +1,10 @@
 """The SLA sweep: level 1 at the deadline, level 2 one period later, exactly once."""
 
 import io
+import os
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -168,10 +170,11 @@ def test_command_exit_code_is_non_zero_on_garbage():
         capture_output=True,
         text=True,
         timeout=120,
-        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
     )
     assert result.returncode != 0
-    assert "ISO 8601" in result.stderr
+    assert "ISO 8601" in result.stderr, result.stderr[-2000:]
 
 
 def test_notification_email_is_sent_once_even_when_delivered_twice(make_lead, sales_head):
