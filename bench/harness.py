@@ -33,19 +33,41 @@ MARKER = "tandem-bench: benchmark data, rewritten by make bench"
 
 
 def discover() -> dict[str, ModuleType]:
-    """Every ``bench/scenario_<name>.py`` by its NAME, in name order (needs Django set up)."""
+    """Every ``bench/scenario_<name>.py`` by its NAME (needs Django set up).
+
+    Order: scenarios sharing a data set (module attribute ``DATASET``, default their own
+    name) run back to back, so a full run seeds each data set once. A module that fails to
+    import fails as its own scenario instead of stopping every other one.
+    """
     found: dict[str, ModuleType] = {}
-    for info in sorted(pkgutil.iter_modules([str(PACKAGE_DIR)]), key=lambda i: i.name):
+    for info in pkgutil.iter_modules([str(PACKAGE_DIR)]):
         if not info.name.startswith(PREFIX):
             continue
-        module = importlib.import_module(f"bench.{info.name}")
+        try:
+            module = importlib.import_module(f"bench.{info.name}")
+        except Exception as exc:
+            module = _broken(info.name, exc)
         name = getattr(module, "NAME", None)
         if not isinstance(name, str) or not callable(getattr(module, "run", None)):
             raise SystemExit(f"bench/{info.name}.py must define NAME: str and run(args)")
         if name in found:
             raise SystemExit(f"two scenarios are called {name!r}")
         found[name] = module
-    return found
+    order = sorted(found, key=lambda name: (getattr(found[name], "DATASET", name), name))
+    return {name: found[name] for name in order}
+
+
+def _broken(module_name: str, exc: Exception) -> ModuleType:
+    """A stand-in for a scenario module that does not import: running it reports why."""
+    stand_in = ModuleType(f"bench.{module_name}", f"(does not import: {exc})")
+    message = f"bench/{module_name}.py does not import: {type(exc).__name__}: {exc}"
+
+    def run(args: argparse.Namespace) -> list[Row]:
+        raise RuntimeError(message)
+
+    stand_in.NAME = module_name.removeprefix(PREFIX)  # type: ignore[attr-defined]
+    stand_in.run = run  # type: ignore[attr-defined]
+    return stand_in
 
 
 def build_parser(scenarios: dict[str, ModuleType]) -> argparse.ArgumentParser:

@@ -27,6 +27,7 @@ from leads.services import lead_claim_next
 from org.models import Role, User
 
 NAME = "claim"
+DATASET = "queue"  # shares data.ensure_queue with the other queue scenario
 INDEX = "lead_queue_idx"
 
 RAW_SELECT = (

@@ -23,6 +23,7 @@ from leads.services import SweepResult, sla_sweep
 from org.models import Role
 
 NAME = "sweep"
+DATASET = "queue"  # shares data.ensure_queue with the other queue scenario
 INDEX = "lead_sla_due_idx"
 IDLE_SWEEPS = 5
 

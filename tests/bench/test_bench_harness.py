@@ -25,6 +25,21 @@ def test_every_scenario_module_has_the_interface():
         assert callable(module.run)
 
 
+def test_scenarios_sharing_a_data_set_run_back_to_back():
+    order = list(harness.discover())
+
+    assert abs(order.index("claim") - order.index("sweep")) == 1
+
+
+def test_a_scenario_that_does_not_import_fails_alone_with_the_reason():
+    stand_in = harness._broken("scenario_report", ImportError("No module named 'kpi.nothing'"))
+
+    assert stand_in.NAME == "report"
+    outcome = harness.run_scenario("report", stand_in, args_for())
+    assert "bench/scenario_report.py does not import" in outcome.error
+    assert "kpi.nothing" in outcome.error
+
+
 def test_options_mix_with_scenario_names_and_bad_values_are_refused(capsys):
     args = args_for("claim", "--leads", "100000", "sweep", "--breaching", "50")
 
