@@ -16,6 +16,7 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("kpi:my_campaigns", _("My campaigns"), (Role.MARKETING, Role.MANAGEMENT)),
     ("deals:board", _("Deals"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
     ("org:matrix", _("Matrix"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
+    ("feedback:inbox", _("Feedback"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
 ]
 
 

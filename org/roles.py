@@ -46,6 +46,41 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             Role.MANAGEMENT: ("view",),
         },
     },
+    "feedback": {
+        "feedbacktag": {Role.MARKETING: ("view",), Role.SALES: ("view",), Role.MANAGEMENT: _ALL},
+        "leadfeedback": {
+            Role.MARKETING: ("view",),
+            Role.SALES: ("view",),
+            Role.MANAGEMENT: ("view", "change", "delete"),
+        },
+        "dispute": {Role.MARKETING: ("view",), Role.SALES: ("view",), Role.MANAGEMENT: ("view",)},
+        "objection": {Role.MARKETING: _ALL, Role.SALES: ("view", "add"), Role.MANAGEMENT: _ALL},
+        "objectionanswer": {
+            Role.MARKETING: ("view", "change"),
+            Role.SALES: ("view",),
+            Role.MANAGEMENT: ("view", "change", "delete"),
+        },
+        "objectionheard": {
+            Role.MARKETING: ("view",),
+            Role.SALES: ("view",),
+            Role.MANAGEMENT: ("view", "delete"),
+        },
+        "reviewmeeting": {
+            Role.MARKETING: ("view",),
+            Role.SALES: ("view",),
+            Role.MANAGEMENT: ("view", "change"),
+        },
+        "actionitem": {
+            Role.MARKETING: ("view",),
+            Role.SALES: ("view",),
+            Role.MANAGEMENT: ("view", "change"),
+        },
+        "brief": {
+            Role.MARKETING: ("view",),
+            Role.SALES: ("view",),
+            Role.MANAGEMENT: ("view", "change"),
+        },
+    },
     "org": {
         "user": {Role.MANAGEMENT: _ALL},
         "notification": {Role.MANAGEMENT: ("view",)},
