@@ -22,7 +22,7 @@ from config.settings import STORAGES
 
 DEBUG = False
 CELERY_BROKER_URL = "memory://localhost/"
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+CELERY_BROKER_TRANSPORT_OPTIONS = {}  # the memory transport takes none
 CELERY_TASK_ALWAYS_EAGER = False
 EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 SESSION_COOKIE_SECURE = False
