@@ -6,6 +6,7 @@ Sales see only their own ratings, disputes and briefs."""
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
@@ -102,8 +103,13 @@ class DisputeAdmin(NoAddMixin, SimpleHistoryAdmin):
         )
 
 
+# Links to materials are full https addresses (Django 6 makes this the default).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class AnswerInline(admin.StackedInline):
     model = ObjectionAnswer
+    formfield_overrides = URL_FIELDS
     extra = 0
     fields = ["text", "link", "file", "author", "is_active"]
     readonly_fields = ["author"]
@@ -129,6 +135,7 @@ class ObjectionAdmin(SimpleHistoryAdmin):
 
 @admin.register(ObjectionAnswer)
 class ObjectionAnswerAdmin(NoAddMixin, SimpleHistoryAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["objection", "short_text", "author", "created_at", "is_active"]
     list_filter = ["is_active", "objection__category"]
     search_fields = ["text", "objection__text"]
