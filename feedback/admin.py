@@ -104,7 +104,7 @@ class DisputeAdmin(NoAddMixin, SimpleHistoryAdmin):
 
 
 # Links to materials are full https addresses (Django 6 makes this the default).
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+URL_FIELDS: dict[type[models.Field], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
 
 
 class AnswerInline(admin.StackedInline):

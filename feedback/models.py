@@ -524,8 +524,10 @@ class BriefEvent(models.Model):
     """One step of a brief's life, with the comment given (e.g. why it was returned)."""
 
     brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(_("from"), max_length=12, blank=True)
-    to_status = models.CharField(_("to"), max_length=12)
+    from_status = models.CharField(
+        _("from"), max_length=12, blank=True, choices=Brief.Status.choices
+    )
+    to_status = models.CharField(_("to"), max_length=12, choices=Brief.Status.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     comment = models.TextField(_("comment"), blank=True)

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -80,18 +79,14 @@ class FeedbackInputSerializer(serializers.Serializer):
 
 class LeadFeedbackCreateView(APIView):
     """``POST /api/v1/leads/<id>/feedback/``: the lead's owner (sales) rates its quality.
-    201 for new feedback; 200 when the same person changes their earlier feedback."""
+    Always 201 with the feedback as it now stands: one opinion per lead and person, so a
+    repeat from the same person replaces their earlier one (roll-ups never count it twice)."""
 
     permission_classes = [IsAuthenticated, IsSales]
 
     @extend_schema(
         request=FeedbackInputSerializer,
-        responses={
-            201: LeadFeedbackSerializer,
-            200: OpenApiResponse(
-                LeadFeedbackSerializer, _("Your earlier feedback on this lead, now changed")
-            ),
-        },
+        responses={201: LeadFeedbackSerializer},
         tags=["feedback"],
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -99,12 +94,9 @@ class LeadFeedbackCreateView(APIView):
         lead = own_lead(user, pk)  # someone else's lead is not found
         data = FeedbackInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        feedback, created = services.lead_feedback_give(lead=lead, by=user, **data.validated_data)
+        feedback, _created = services.lead_feedback_give(lead=lead, by=user, **data.validated_data)
         fresh = selectors.feedback_list(user=user).get(pk=feedback.pk)
-        return Response(
-            LeadFeedbackSerializer(fresh).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+        return Response(LeadFeedbackSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
 
 class LeadFeedbackViewSet(

@@ -64,6 +64,11 @@ def quality(request: HttpRequest) -> HttpResponse:
     if cleaned.get("mine"):
         feedback = feedback.filter(lead__campaign__owner=user)
     report = quality_rollup(feedback=feedback, group_by=form.group())
+    group_label = {
+        "campaign": _("Per campaign"),
+        "form": _("Per web form"),
+        "channel": _("Per channel"),
+    }[report.group_by]
     latest = selectors.feedback_list(user=user).filter(pk__in=feedback.values("pk"))[:20]
     tags = {t.code: t for t in selectors.tag_list(active_only=False)}
     return render(
@@ -72,6 +77,7 @@ def quality(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "report": report,
+            "group_label": group_label,
             "latest": latest,
             "tags": tags,
             "max_week": max((w.feedbacks for w in report.totals.weeks), default=0),

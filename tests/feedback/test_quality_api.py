@@ -38,12 +38,14 @@ def test_only_rating_is_required(as_user, seller, worked):
     assert response.json()["tags"] == [] and response.json()["comment"] == ""
 
 
-def test_a_second_opinion_replaces_the_first_with_200(as_user, seller, worked):
+def test_a_second_opinion_replaces_the_first(as_user, seller, worked):
     lead = worked(seller)
     client = as_user(seller)
-    assert _give(client, lead, {"rating": 1, "tags": ["wrong_contacts"]}).status_code == 201
+    first = _give(client, lead, {"rating": 1, "tags": ["wrong_contacts"]})
+    assert first.status_code == 201
     again = _give(client, lead, {"rating": 4, "tags": ["good_fit"], "comment": "Got through"})
-    assert again.status_code == 200
+    assert again.status_code == 201  # the contract's answer, with the feedback as it now is
+    assert again.json()["id"] == first.json()["id"]
     assert again.json()["rating"] == 4 and again.json()["tags"] == ["good_fit"]
     assert LeadFeedback.objects.count() == 1
 

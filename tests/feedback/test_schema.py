@@ -25,7 +25,7 @@ def test_the_schema_describes_every_feedback_endpoint(api):
     ):
         assert path in paths, path
     give = paths["/api/v1/leads/{id}/feedback/"]["post"]
-    assert set(give["responses"]) >= {"200", "201"}
+    assert "201" in give["responses"]
     body = give["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     rating = schema["components"]["schemas"][body]["properties"]["rating"]
     assert (rating["minimum"], rating["maximum"]) == (1, 5)
