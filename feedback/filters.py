@@ -3,12 +3,22 @@
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 
-from feedback.models import ActionItem, Brief, Dispute, FeedbackTag, LeadFeedback, Objection
+from feedback.models import (
+    RATING_MAX,
+    RATING_MIN,
+    ActionItem,
+    Brief,
+    Dispute,
+    FeedbackTag,
+    LeadFeedback,
+    Objection,
+)
 from leads.models import Campaign, Channel, WebForm
 
 
@@ -25,12 +35,23 @@ class UserRefFilter(django_filters.CharFilter):
         return qs.filter(**{f"{self.field_name}_id": int(value)})
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A whole-number id; anything else (a fraction, a number no column holds) is a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 def _true_false() -> list[tuple[str, str]]:
     return [("true", "true"), ("false", "false")]
 
 
 class LeadFeedbackFilter(django_filters.FilterSet):
-    lead = django_filters.NumberFilter(field_name="lead_id")
+    lead = IdFilter(field_name="lead_id")
     campaign = django_filters.ModelChoiceFilter(
         field_name="lead__campaign", queryset=Campaign.objects.all(), to_field_name="slug"
     )
@@ -40,7 +61,7 @@ class LeadFeedbackFilter(django_filters.FilterSet):
     form = django_filters.ModelChoiceFilter(
         field_name="lead__form", queryset=WebForm.objects.all(), to_field_name="slug"
     )
-    rating = django_filters.NumberFilter()
+    rating = IdFilter(min_value=RATING_MIN, max_value=RATING_MAX)
     tag = django_filters.ModelChoiceFilter(
         field_name="tags", queryset=FeedbackTag.objects.all(), to_field_name="code"
     )
@@ -58,7 +79,7 @@ class DisputeFilter(django_filters.FilterSet):
     undecided = django_filters.TypedChoiceFilter(
         choices=_true_false(), coerce=lambda v: v == "true", method="filter_undecided"
     )
-    lead = django_filters.NumberFilter(field_name="lead_id")
+    lead = IdFilter(field_name="lead_id")
     campaign = django_filters.ModelChoiceFilter(
         field_name="lead__campaign", queryset=Campaign.objects.all(), to_field_name="slug"
     )
@@ -77,8 +98,8 @@ class DisputeFilter(django_filters.FilterSet):
 class ObjectionFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=Objection.Category.choices)
     q = django_filters.CharFilter(field_name="text", lookup_expr="icontains")
-    lead = django_filters.NumberFilter(method="filter_lead", label=_("heard on this lead"))
-    deal = django_filters.NumberFilter(method="filter_deal", label=_("heard on this deal"))
+    lead = IdFilter(method="filter_lead", label=_("heard on this lead"))
+    deal = IdFilter(method="filter_deal", label=_("heard on this deal"))
 
     class Meta:
         model = Objection
@@ -93,7 +114,7 @@ class ObjectionFilter(django_filters.FilterSet):
 
 class ActionItemFilter(django_filters.FilterSet):
     owner = UserRefFilter(field_name="owner")
-    meeting = django_filters.NumberFilter(field_name="meeting_id")
+    meeting = IdFilter(field_name="meeting_id")
     done = django_filters.TypedChoiceFilter(
         choices=_true_false(), coerce=lambda v: v == "true", method="filter_done"
     )

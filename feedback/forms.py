@@ -14,6 +14,29 @@ from feedback.services.disputes import DECISIONS, RESPONSES
 from org.models import Role, User
 
 DATE = forms.DateInput(attrs={"type": "date"})
+ID_MAX = 2**63 - 1
+
+
+def _check_ids(values: Any) -> None:
+    """Ids must be whole numbers a column can hold: SQLite raises on bigger ones instead of
+    finding nothing, which would turn a tampered form into a 500."""
+    for value in values:
+        text = str(value).strip()
+        if not text.isdigit() or int(text) > ID_MAX:
+            raise forms.ValidationError(_("%(value)s is not a valid choice.") % {"value": text})
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values:
+            _check_ids([value])
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value: Any) -> Any:
+        _check_ids(value)
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 class RatingForm(forms.Form):
@@ -79,7 +102,7 @@ class ObjectionForm(forms.Form):
 class HeardForm(forms.Form):
     """Record an objection heard: one from the library, or a new one typed in."""
 
-    objection = forms.ModelChoiceField(
+    objection = IdChoiceField(
         label=_("Objection"), queryset=Objection.objects.none(), required=False
     )
     new_text = forms.CharField(label=_("…or a new one"), max_length=300, required=False)
@@ -138,7 +161,7 @@ class DisputeFilterForm(forms.Form):
 class MeetingForm(forms.Form):
     held_on = forms.DateField(label=_("Held on"), widget=DATE)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    participants = forms.ModelMultipleChoiceField(
+    participants = IdMultipleChoiceField(
         label=_("Participants"),
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -146,7 +169,7 @@ class MeetingForm(forms.Form):
     deals = forms.MultipleChoiceField(
         label=_("Deals reviewed"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    objections = forms.ModelMultipleChoiceField(
+    objections = IdMultipleChoiceField(
         label=_("Objections discussed"),
         queryset=Objection.objects.none(),
         required=False,
@@ -170,7 +193,7 @@ ITEM_ROWS = 4  # blank decision rows on the meeting form
 
 class ActionItemForm(forms.Form):
     text = forms.CharField(label=_("Decision"), max_length=500)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    owner = IdChoiceField(label=_("Owner"), queryset=User.objects.none())
     due_on = forms.DateField(label=_("Due"), widget=DATE)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -47,14 +47,22 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         },
     },
     "feedback": {
-        "feedbacktag": {Role.MARKETING: ("view",), Role.SALES: ("view",), Role.MANAGEMENT: _ALL},
+        "feedbacktag": {
+            Role.MARKETING: ("view",),
+            Role.SALES: ("view",),
+            Role.MANAGEMENT: ("view", "add", "change"),  # retired by switching off, not deleted
+        },
         "leadfeedback": {
             Role.MARKETING: ("view",),
             Role.SALES: ("view",),
             Role.MANAGEMENT: ("view", "change", "delete"),
         },
         "dispute": {Role.MARKETING: ("view",), Role.SALES: ("view",), Role.MANAGEMENT: ("view",)},
-        "objection": {Role.MARKETING: _ALL, Role.SALES: ("view", "add"), Role.MANAGEMENT: _ALL},
+        "objection": {
+            Role.MARKETING: ("view", "add", "change"),  # archived, so its history stays
+            Role.SALES: ("view", "add"),
+            Role.MANAGEMENT: _ALL,
+        },
         "objectionanswer": {
             Role.MARKETING: ("view", "change"),
             Role.SALES: ("view",),

@@ -1,6 +1,10 @@
 """Pieces every feedback endpoint shares."""
 
-from django.db.models import QuerySet
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 
@@ -9,6 +13,14 @@ from deals.selectors import deal_scope
 from leads.models import Lead, Touch
 from org.models import Role, User
 from org.permissions import role_permission
+
+ID_MAX = 2**63 - 1  # the largest id a column holds; bigger numbers are a 400, not a crash
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """An input field referring to a user, lead, touch, deal or other row by id."""
+    return serializers.IntegerField(min_value=1, max_value=ID_MAX, **kwargs)
+
 
 IsMarketing = role_permission(Role.MARKETING)
 AnyDepartment = role_permission(Role.MARKETING, Role.SALES, Role.MANAGEMENT)
@@ -36,13 +48,15 @@ def own_touch(user: User, pk: object) -> Touch:
 
 
 def ids_to_objects(
-    model: type, ids: list[int], *, field: str, queryset: QuerySet | None = None
-) -> list:
+    model: type[Model], ids: list[int], *, field: str, queryset: QuerySet[Any] | None = None
+) -> list[Any]:
     """Objects for a list of ids, in order; unknown ids are a 400 naming them."""
-    qs = queryset if queryset is not None else model._default_manager.all()  # type: ignore[attr-defined]
+    qs = queryset if queryset is not None else model._default_manager.all()
     wanted = list(dict.fromkeys(ids))
     found = qs.in_bulk(wanted)
     missing = [pk for pk in wanted if pk not in found]
     if missing:
-        raise ValidationError({field: [f"Unknown ids: {', '.join(map(str, missing))}."]})
+        raise ValidationError(
+            {field: [_("Unknown ids: %(ids)s.") % {"ids": ", ".join(map(str, missing))}]}
+        )
     return [found[pk] for pk in wanted]

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from feedback import selectors, services
-from feedback.api.common import AnyDepartment, own_deal, own_lead, own_touch
+from feedback.api.common import AnyDepartment, id_field, own_deal, own_lead, own_touch
 from feedback.filters import ObjectionFilter
 from feedback.models import Objection, ObjectionAnswer, ObjectionHeard
 from org.permissions import IsMarketingOrManagement, IsSales, IsSalesOrManagement, acting_user
@@ -84,9 +84,9 @@ class ObjectionInputSerializer(serializers.Serializer):
 
 
 class HeardInputSerializer(serializers.Serializer):
-    lead = serializers.IntegerField(required=False, help_text=_("Lead id"))
-    touch = serializers.IntegerField(required=False, help_text=_("Touch id (names its lead)"))
-    deal = serializers.IntegerField(required=False, help_text=_("Deal id"))
+    lead = id_field(required=False, help_text=_("Lead id"))
+    touch = id_field(required=False, help_text=_("Touch id (names its lead)"))
+    deal = id_field(required=False, help_text=_("Deal id"))
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
     heard_at = serializers.DateTimeField(required=False, help_text=_("Default: now"))
 

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from deals.models import Deal
 from feedback import selectors, services
-from feedback.api.common import ids_to_objects
+from feedback.api.common import id_field, ids_to_objects
 from feedback.filters import ActionItemFilter
 from feedback.models import ActionItem, Brief, Dispute, Objection, ReviewMeeting
 from org.models import User
@@ -56,7 +56,7 @@ class ReviewMeetingSerializer(serializers.ModelSerializer):
 
 class ActionItemInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=500)
-    owner = serializers.IntegerField(help_text=_("User id"))
+    owner = id_field(help_text=_("User id"))
     due_on = serializers.DateField()
 
 
@@ -64,14 +64,10 @@ class MeetingInputSerializer(serializers.Serializer):
     held_on = serializers.DateField()
     title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     notes = serializers.CharField(required=False, allow_blank=True, max_length=20000, default="")
-    participants = serializers.ListField(
-        child=serializers.IntegerField(), max_length=100, help_text=_("User ids")
-    )
-    deals = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, max_length=200
-    )
+    participants = serializers.ListField(child=id_field(), max_length=100, help_text=_("User ids"))
+    deals = serializers.ListField(child=id_field(), required=False, default=list, max_length=200)
     objections = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list, max_length=200
+        child=id_field(), required=False, default=list, max_length=200
     )
     action_items = ActionItemInputSerializer(many=True, required=False, default=list)
 
