@@ -16,6 +16,7 @@ from deals.models import Deal
 from feedback.models import (
     ActionItem,
     Brief,
+    BriefEvent,
     Dispute,
     FeedbackTag,
     LeadFeedback,
@@ -90,18 +91,21 @@ def dispute_scope(*, user: User) -> QuerySet[Dispute]:
     return disputes.none()
 
 
+DISPUTE_JOINS = (
+    "lead",
+    "lead__channel",
+    "lead__campaign",
+    "lead__campaign__owner",
+    "lead__form",
+    "raised_by",
+    "responded_by",
+    "decided_by",
+    "definition",
+)
+
+
 def dispute_list(*, user: User) -> QuerySet[Dispute]:
-    return dispute_scope(user=user).select_related(
-        "lead",
-        "lead__channel",
-        "lead__campaign",
-        "lead__campaign__owner",
-        "lead__form",
-        "raised_by",
-        "responded_by",
-        "decided_by",
-        "definition",
-    )
+    return dispute_scope(user=user).select_related(*DISPUTE_JOINS)
 
 
 def disputes_awaiting(*, user: User) -> QuerySet[Dispute]:
@@ -308,12 +312,13 @@ def agenda(*, now: datetime | None = None, limit: int = 10) -> Agenda:
         ),
         open_disputes=list(
             Dispute.objects.filter(status__in=Dispute.UNDECIDED)
-            .select_related("lead", "lead__campaign", "raised_by")
+            .select_related(*DISPUTE_JOINS)
             .order_by("created_at", "pk")[:limit]
         ),
         overdue_briefs=list(
             Brief.objects.filter(status__in=Brief.PENDING, due_on__lt=timezone.localdate(now))
-            .select_related("requester", "assignee")
+            .select_related(*BRIEF_JOINS)
+            .prefetch_related(_brief_events())
             .order_by("due_on", "pk")[:limit]
         ),
         open_items=list(
@@ -337,18 +342,20 @@ def brief_scope(*, user: User) -> QuerySet[Brief]:
     return briefs.none()
 
 
+BRIEF_JOINS = ("requester", "assignee", "approved_by", "warned_by")
+
+
+def _brief_events() -> Prefetch:
+    return Prefetch("events", queryset=BriefEvent.objects.select_related("by"))
+
+
 def brief_list(*, user: User) -> QuerySet[Brief]:
-    return brief_scope(user=user).select_related(
-        "requester", "assignee", "approved_by", "warned_by"
-    )
+    return brief_scope(user=user).select_related(*BRIEF_JOINS)
 
 
 def brief_detail(*, user: User) -> QuerySet[Brief]:
-    from feedback.models import BriefEvent
-
-    return brief_list(user=user).prefetch_related(
-        Prefetch("events", queryset=BriefEvent.objects.select_related("by"))
-    )
+    """Briefs with their trail of events (the API shows it in lists too)."""
+    return brief_list(user=user).prefetch_related(_brief_events())
 
 
 @dataclass

@@ -13,9 +13,11 @@ from rest_framework.response import Response
 
 from deals.models import Deal
 from feedback import selectors, services
+from feedback.api.briefs import BriefSerializer
 from feedback.api.common import id_field, ids_to_objects
+from feedback.api.disputes import DisputeSerializer
 from feedback.filters import ActionItemFilter
-from feedback.models import ActionItem, Brief, Dispute, Objection, ReviewMeeting
+from feedback.models import ActionItem, Objection, ReviewMeeting
 from org.models import User
 from org.permissions import acting_user
 
@@ -85,7 +87,7 @@ def _meeting_response(meeting: ReviewMeeting, code: int = status.HTTP_200_OK) ->
     return Response(ReviewMeetingSerializer(fresh).data, status=code)
 
 
-class _AgendaDeal(serializers.ModelSerializer):
+class AgendaDealSerializer(serializers.ModelSerializer):
     stage = serializers.SlugRelatedField(slug_field="code", read_only=True)
     lost_reason = serializers.SlugRelatedField(slug_field="code", read_only=True)
     owner = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -96,27 +98,13 @@ class _AgendaDeal(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class _AgendaDispute(serializers.ModelSerializer):
-    class Meta:
-        model = Dispute
-        fields = ["id", "lead", "status", "created_at"]
-        read_only_fields = fields
-
-
-class _AgendaBrief(serializers.ModelSerializer):
-    class Meta:
-        model = Brief
-        fields = ["id", "title", "status", "due_on", "requester"]
-        read_only_fields = fields
-
-
 AgendaSerializer = inline_serializer(
     "ReviewAgenda",
     {
-        "stuck_deals": _AgendaDeal(many=True),
-        "lost_deals": _AgendaDeal(many=True),
-        "open_disputes": _AgendaDispute(many=True),
-        "overdue_briefs": _AgendaBrief(many=True),
+        "stuck_deals": AgendaDealSerializer(many=True),
+        "lost_deals": AgendaDealSerializer(many=True),
+        "open_disputes": DisputeSerializer(many=True),
+        "overdue_briefs": BriefSerializer(many=True),
         "open_items": ActionItemSerializer(many=True),
     },
 )
@@ -191,10 +179,12 @@ class ReviewMeetingViewSet(
         agenda = selectors.agenda()
         return Response(
             {
-                "stuck_deals": _AgendaDeal(agenda.stuck_deals, many=True).data,
-                "lost_deals": _AgendaDeal(agenda.lost_deals, many=True).data,
-                "open_disputes": _AgendaDispute(agenda.open_disputes, many=True).data,
-                "overdue_briefs": _AgendaBrief(agenda.overdue_briefs, many=True).data,
+                "stuck_deals": AgendaDealSerializer(agenda.stuck_deals, many=True).data,
+                "lost_deals": AgendaDealSerializer(agenda.lost_deals, many=True).data,
+                "open_disputes": DisputeSerializer(agenda.open_disputes, many=True).data,
+                "overdue_briefs": BriefSerializer(
+                    agenda.overdue_briefs, many=True, context={"user": acting_user(request)}
+                ).data,
                 "open_items": ActionItemSerializer(agenda.open_items, many=True).data,
             }
         )

@@ -33,3 +33,22 @@ def test_the_schema_describes_every_feedback_endpoint(api):
         "multipart/form-data"
         in paths["/api/v1/objections/{id}/answers/"]["post"]["requestBody"]["content"]
     )
+
+
+def test_each_workflow_status_is_one_named_enum(api):
+    schemas = api.get("/api/v1/schema/", {"format": "json"}).json()["components"]["schemas"]
+    assert schemas["DisputeStatusEnum"]["enum"] == [
+        "open",
+        "accepted",
+        "contested",
+        "upheld",
+        "rejected",
+    ]
+    assert schemas["BriefStatusEnum"]["enum"] == [
+        "draft",
+        "approved",
+        "in_progress",
+        "delivered",
+        "accepted",
+        "returned",
+    ]
