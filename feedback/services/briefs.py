@@ -96,7 +96,7 @@ def brief_create(
         requester=by,
         created_at=now,
     )
-    save_audited(brief, by=by, reason="drafted")
+    save_audited(brief, by=by, reason="drafted", at=now)
     _event(brief, source="", by=by, at=now)
     url = link("feedback:brief", brief.pk)
     notify_many(
@@ -136,7 +136,11 @@ def brief_warn(*, brief: Brief, by: User, warning: str, now: datetime | None = N
     brief.warned_by = by
     brief.warned_at = now or timezone.now()
     save_audited(
-        brief, by=by, reason="warned", fields=["marketing_warning", "warned_by", "warned_at"]
+        brief,
+        by=by,
+        reason="warned",
+        fields=["marketing_warning", "warned_by", "warned_at"],
+        at=brief.warned_at,
     )
     notify_many(
         [
@@ -237,7 +241,7 @@ def brief_transition(
         brief.accepted_at = now
         fields.append("accepted_at")
     brief.status = to
-    save_audited(brief, by=by, reason=f"{source} -> {to}", fields=fields)
+    save_audited(brief, by=by, reason=f"{source} -> {to}", fields=fields, at=now)
     _event(brief, source=source, by=by, at=now, comment=comment)
     notice = _notice(brief, by)
     if notice is not None:

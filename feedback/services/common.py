@@ -15,10 +15,18 @@ TEXT_LIMIT = 5000
 
 
 def save_audited(
-    obj: Model, *, by: User | None, reason: str, fields: list[str] | None = None
+    obj: Model,
+    *,
+    by: User | None,
+    reason: str,
+    fields: list[str] | None = None,
+    at: datetime | None = None,
 ) -> None:
+    """Save with the audit trail's who, why and (when the caller gives it) when."""
     obj._history_user = by  # type: ignore[attr-defined]
     obj._change_reason = reason[:100]  # type: ignore[attr-defined]
+    if at is not None:
+        obj._history_date = at  # type: ignore[attr-defined]
     obj.save(update_fields=fields)
 
 

@@ -101,7 +101,7 @@ def dispute_raise(
     )
     try:
         with transaction.atomic():
-            save_audited(dispute, by=by, reason="raised")
+            save_audited(dispute, by=by, reason="raised", at=now)
     except IntegrityError:  # the one-dispute-per-lead constraint decided a race
         raise ValidationError(
             _("This lead is already disputed; a lead is disputed once.")
@@ -149,6 +149,7 @@ def dispute_respond(
         by=by,
         reason=answer,
         fields=["status", "response_comment", "responded_by", "responded_at"],
+        at=dispute.responded_at,
     )
     notify_many(
         [
@@ -191,6 +192,7 @@ def dispute_decide(
         by=by,
         reason=decision,
         fields=["status", "decision_reason", "decided_by", "decided_at"],
+        at=dispute.decided_at,
     )
     recipients = list(
         User.objects.filter(pk__in=[dispute.raised_by_id, dispute.responded_by_id], is_active=True)

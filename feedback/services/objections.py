@@ -47,7 +47,7 @@ def objection_create(
     objection = Objection(
         text=text, category=category, created_by=by, created_at=now or timezone.now()
     )
-    save_audited(objection, by=by, reason="added")
+    save_audited(objection, by=by, reason="added", at=objection.created_at)
     return objection
 
 
@@ -157,7 +157,7 @@ def answer_add(
     )
     if file is not None:
         answer.file = file  # type: ignore[assignment]
-    save_audited(answer, by=by, reason="answered")
+    save_audited(answer, by=by, reason="answered", at=now)
     heard_by = User.objects.filter(
         pk__in=ObjectionHeard.objects.filter(
             objection=objection, heard_at__gte=now - timedelta(days=RECENT_DAYS)

@@ -65,7 +65,7 @@ def _create_items(
             due_on=item["due_on"],
             created_at=now,
         )
-        save_audited(action, by=by, reason="decided")
+        save_audited(action, by=by, reason="decided", at=now)
         created.append(action)
     notify_many(
         Message(
@@ -112,7 +112,7 @@ def review_meeting_create(
     meeting = ReviewMeeting(
         held_on=held_on, title=title, notes=notes, created_by=by, created_at=now
     )
-    save_audited(meeting, by=by, reason="held")
+    save_audited(meeting, by=by, reason="held", at=now)
     meeting.participants.set(people)
     meeting.deals.set(list({d.pk: d for d in deals}.values()))
     meeting.objections.set(list({o.pk: o for o in objections}.values()))
@@ -148,6 +148,7 @@ def action_item_set_done(
     item = ActionItem.objects.select_for_update().get(pk=item.pk)
     if done == item.is_done:
         return item  # already so: asking twice changes nothing
-    item.done_at = (now or timezone.now()) if done else None
-    save_audited(item, by=by, reason="done" if done else "reopened", fields=["done_at"])
+    at = now or timezone.now()
+    item.done_at = at if done else None
+    save_audited(item, by=by, reason="done" if done else "reopened", fields=["done_at"], at=at)
     return item
