@@ -30,9 +30,9 @@ NAME = "claim"
 DATASET = "queue"  # shares data.ensure_queue with the other queue scenario
 INDEX = "lead_queue_idx"
 
-RAW_SELECT = (
-    "SELECT id FROM leads_lead WHERE status = 'new' ORDER BY sla_deadline, id LIMIT 1 "
-    "FOR NO KEY UPDATE SKIP LOCKED"
+RAW_SELECT = (  # the claim order of the contract, served by the same index
+    "SELECT id FROM leads_lead WHERE status = 'new' ORDER BY sla_breached, sla_deadline, id "
+    "LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED"
 )
 RAW_UPDATE = (
     "UPDATE leads_lead SET status = 'assigned', owner_id = %s, assigned_at = %s, "

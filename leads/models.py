@@ -410,9 +410,9 @@ class Lead(models.Model):
             models.Index(fields=["channel", "created_at"], name="lead_channel_created_idx"),
             models.Index(fields=["campaign", "created_at"], name="lead_campaign_created_idx"),
             models.Index(fields=["owner", "status"], name="lead_owner_status_idx"),
-            # The claim: the unassigned queue, earliest deadline first.
+            # The claim: the unassigned queue, fresh before breached, earliest deadline first.
             models.Index(
-                fields=["sla_deadline", "id"],
+                fields=["sla_breached", "sla_deadline", "id"],
                 name="lead_queue_idx",
                 condition=Q(status="new"),
             ),

@@ -51,11 +51,18 @@ def lead_detail(*, user: User) -> QuerySet[Lead]:
     )
 
 
+# The claim order (API.md, Leads, claim): fresh before breached, earliest deadline first, id
+# as the tie-break. The partial index ``lead_queue_idx`` (sla_breached, sla_deadline, id)
+# WHERE status = 'new' serves it as a plain index scan.
+CLAIM_ORDER = ("sla_breached", F("sla_deadline").asc(nulls_last=True), "pk")
+
+
 def queue_waiting() -> QuerySet[Lead]:
+    """The unassigned queue in claim order."""
     return (
         Lead.objects.filter(status=Lead.Status.NEW)
         .select_related("channel", "campaign")
-        .order_by("sla_deadline", "pk")
+        .order_by(*CLAIM_ORDER)
     )
 
 

@@ -1,15 +1,18 @@
 """The lead queue: entering it, round-robin assignment and race-free claiming."""
 
 from datetime import UTC, datetime
+from functools import cache
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Count, F
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads import sla
 from leads.models import AssignmentMode, Lead, SalesProfile
+from leads.selectors import CLAIM_ORDER
 from org.models import Role, User
 
 
@@ -104,15 +107,31 @@ def route_new_lead(*, lead: Lead, now: datetime) -> str:
 
 
 def lead_claim_next(*, user: User, now: datetime | None = None) -> Lead | None:
-    """Give the caller the waiting lead with the earliest SLA deadline, or None.
+    """Give the caller the next waiting lead, or None when the queue is empty.
 
-    ``FOR NO KEY UPDATE SKIP LOCKED`` in a short transaction: concurrent claimers skip each
-    other's row instead of waiting, and never receive the same lead. The id is fetched into
-    a list first (never ``pk__in=<locked subquery>``, PostgreSQL bug #15715).
+    The order is the contract's (API.md, Leads, claim): leads not flagged ``sla_breached``
+    first, earliest SLA deadline first; then the breached ones, earliest deadline first, so a
+    lead that can still be answered in time never waits behind one that already missed.
+    Concurrent claimers skip each other's row (``FOR NO KEY UPDATE SKIP LOCKED``) and never
+    receive the same lead; a salesperson with a capacity never holds more untouched leads
+    than it allows. The audit history gets one row: reason "claimed", by the caller.
+
+    PostgreSQL runs the one-statement claim (``_claim_postgresql``); other databases (the
+    SQLite of a local run) the ORM version of the same steps (``_claim_orm``).
     """
     if not user.has_role(Role.SALES):
         raise PermissionDenied(_("Only salespeople claim leads."))
     now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        return _claim_postgresql(user=user, now=now)
+    return _claim_orm(user=user, now=now)
+
+
+CLAIM_REASON = "claimed"
+
+
+def _claim_orm(*, user: User, now: datetime) -> Lead | None:
+    """The claim through the ORM: capacity check, lock, load, save with its history row."""
     with transaction.atomic():
         profile = SalesProfile.objects.filter(user=user).first()
         if profile is not None and profile.max_open_leads is not None:
@@ -120,9 +139,11 @@ def lead_claim_next(*, user: User, now: datetime | None = None) -> Lead | None:
             User.objects.select_for_update().filter(pk=user.pk).exists()
             if untouched_count(user=user) >= profile.max_open_leads:
                 raise CapacityReached(profile.max_open_leads)
+        # The id is fetched into a list first (never ``pk__in=<locked subquery>``,
+        # PostgreSQL bug #15715).
         ids = list(
             Lead.objects.filter(status=Lead.Status.NEW)
-            .order_by(F("sla_deadline").asc(nulls_last=True), "pk")
+            .order_by(*CLAIM_ORDER)
             .select_for_update(skip_locked=True, no_key=True)
             .values_list("pk", flat=True)[:1]
         )
@@ -132,7 +153,116 @@ def lead_claim_next(*, user: User, now: datetime | None = None) -> Lead | None:
         lead.status = Lead.Status.ASSIGNED
         lead.owner = user
         lead.assigned_at = now
-        lead._change_reason = "claimed"  # type: ignore[attr-defined]
+        lead._change_reason = CLAIM_REASON  # type: ignore[attr-defined]
         lead._history_user = user  # type: ignore[attr-defined]
         lead.save(update_fields=["status", "owner", "assigned_at", "updated_at"])
         return lead
+
+
+@cache
+def _claim_statement(*, capacity: bool) -> tuple[str, list[str]]:
+    """The one-statement claim for PostgreSQL and the lead attnames its rows carry.
+
+    One round trip picks, locks, assigns and returns the lead and writes its history row:
+
+    - ``pick``: the first waiting lead in claim order that nobody else holds
+      (``FOR NO KEY UPDATE SKIP LOCKED``, an index scan of ``lead_queue_idx``). It is a
+      scalar subquery (an InitPlan, run once), never ``id IN (...)``, PostgreSQL bug #15715.
+      The guard in its WHERE is uncorrelated (a one-time filter): when it is false nothing
+      is read or locked.
+    - ``claimed``: the UPDATE of that row; ``status = 'new'`` again, for safety.
+    - ``history``: the audit row simple-history would write for ``save()`` of the claimed
+      lead: every tracked column as it now is, type ``~``, reason "claimed", by the caller.
+      The column list comes from the historical model, so a field added to ``Lead`` later is
+      copied too.
+    - the final SELECT always returns one row: the caller's capacity (NULL = none), the
+      untouched leads they held before this claim (same snapshot as the guard) and the
+      claimed lead's columns (NULL when nothing was claimed).
+
+    ``capacity=False`` is the fast path, one statement in autocommit: its guard lets only
+    a caller *without* a capacity claim. ``capacity=True`` runs after the caller's user row
+    is locked (their own claims take turns, and this statement's snapshot is taken after
+    the previous one committed), and its guard counts the held leads against the capacity.
+    """
+    lead_fields = [f for f in Lead._meta.concrete_fields]
+    lead_columns = [f.column for f in lead_fields]
+    history_model = Lead.history.model  # type: ignore[attr-defined]
+    copied, extra = [], {}
+    for field in history_model._meta.concrete_fields:
+        if field.column in ("history_date", "history_change_reason", "history_type"):
+            extra[field.column] = f"%(history_{field.column.removeprefix('history_')})s"
+        elif field.column == "history_user_id":
+            extra[field.column] = "%(user)s"
+        elif field.column == "history_id":
+            continue
+        elif field.column in lead_columns:
+            copied.append(field.column)
+        else:  # a history-only column this statement does not know how to fill
+            raise ImproperlyConfigured(f"the claim statement cannot fill {field.column}")
+    held = (
+        "(SELECT count(*) FROM leads_lead h WHERE h.owner_id = %(user)s AND h.status = 'assigned')"
+    )
+    cap = "(SELECT p.max_open_leads FROM leads_salesprofile p WHERE p.user_id = %(user)s)"
+    guard = f"({cap} IS NULL OR {held} < {cap})" if capacity else f"{cap} IS NULL"
+    returning = ", ".join(f'"{c}"' for c in lead_columns)
+    history_columns = ", ".join(f'"{c}"' for c in [*copied, *extra])
+    history_values = ", ".join([*(f'claimed."{c}"' for c in copied), *extra.values()])
+    # Only identifiers from the models' metadata are formatted in; every value is a parameter.
+    statement = f"""
+        WITH claimed AS (
+            UPDATE leads_lead
+               SET status = 'assigned', owner_id = %(user)s, assigned_at = %(now)s,
+                   updated_at = %(wall)s
+             WHERE status = 'new' AND id = (
+                   SELECT id FROM leads_lead
+                    WHERE status = 'new' AND {guard}
+                    ORDER BY sla_breached, sla_deadline, id
+                    LIMIT 1
+                      FOR NO KEY UPDATE SKIP LOCKED)
+            RETURNING {returning}
+        ), history AS (
+            INSERT INTO {history_model._meta.db_table} ({history_columns})
+            SELECT {history_values} FROM claimed
+        )
+        SELECT {cap}, {held if capacity else "0"}, claimed.*
+          FROM (VALUES (1)) AS one LEFT JOIN claimed ON true
+    """  # noqa: S608
+    return statement, [f.attname for f in lead_fields]
+
+
+def _claim_postgresql(*, user: User, now: datetime) -> Lead | None:
+    """The claim as one statement (see ``_claim_statement``); two more round trips and a
+    row lock only for a caller with a capacity."""
+    wall = timezone.now()  # updated_at and history_date: when it happened, as save() would
+    params: dict[str, Any] = {
+        "user": user.pk,
+        "now": now,
+        "wall": wall,
+        "history_date": wall,
+        "history_change_reason": CLAIM_REASON,
+        "history_type": "~",
+    }
+    statement, attnames = _claim_statement(capacity=False)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        cap, _held, *values = cursor.fetchone()
+    if cap is not None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Serialise this person's own claims so two tabs cannot both pass the limit.
+            cursor.execute(
+                f"SELECT 1 FROM {User._meta.db_table} WHERE id = %s FOR UPDATE",  # noqa: S608
+                [user.pk],
+            )
+            statement, attnames = _claim_statement(capacity=True)
+            cursor.execute(statement, params)
+            cap, held, *values = cursor.fetchone()
+            if values[0] is None and cap is not None and held >= cap:
+                raise CapacityReached(cap)
+    if values[0] is None:
+        return None
+    fields = Lead._meta.concrete_fields
+    values = [  # what the ORM's converters would make of them (JSON text -> dict)
+        f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
+        for f, v in zip(fields, values, strict=True)
+    ]
+    return Lead.from_db(connection.alias, attnames, values)
