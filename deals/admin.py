@@ -3,17 +3,19 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from deals import selectors, services
 from deals.models import Deal, DealStage, LostReason, Payment, StageApproval, StageChange
+from org.admin_scope import Scope, ScopedHistoryAdmin, ScopedModelAdmin
 from org.permissions import acting_user
 
 
 @admin.register(DealStage)
-class DealStageAdmin(SimpleHistoryAdmin):
+class DealStageAdmin(ScopedHistoryAdmin):
     """The pipeline, edited by managers. A new stage gets its row in the responsibility
     matrix; a stage holding open deals cannot be switched off (see ``DealStage.clean``)."""
+
+    object_scope = Scope.SHARED
 
     list_display = ["code", "name", "order", "is_active", "allows_moving_back", "funnel_stage"]
     list_editable = ["order", "is_active", "allows_moving_back"]
@@ -31,7 +33,9 @@ class DealStageAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LostReason)
-class LostReasonAdmin(admin.ModelAdmin):
+class LostReasonAdmin(ScopedModelAdmin):
+    object_scope = Scope.SHARED
+
     list_display = ["code", "label", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "label"]
@@ -70,10 +74,12 @@ class StageApprovalInline(ReadOnlyInline):
 
 
 @admin.register(Deal)
-class DealAdmin(SimpleHistoryAdmin):
+class DealAdmin(ScopedHistoryAdmin):
     """Deals, scoped like everywhere else (sales: their own). Stage, outcome and payments
     change through the deal page and the API (the matrix and the rules apply there), so they
     are read-only here; title, amount, currency and expected close stay editable."""
+
+    object_scope = Scope.SCOPED
 
     list_display = [
         "title",
@@ -135,9 +141,11 @@ class DealAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(SimpleHistoryAdmin):
+class PaymentAdmin(ScopedHistoryAdmin):
     """Money received: recorded on the deal page or through the API; here managers can only
     remove one entered by mistake (kept in its history)."""
+
+    object_scope = Scope.SCOPED
 
     list_display = ["deal", "amount", "paid_at", "recorded_by"]
     list_filter = ["deal__channel", "deal__status"]
@@ -165,8 +173,10 @@ class PaymentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StageApproval)
-class StageApprovalAdmin(admin.ModelAdmin):
+class StageApprovalAdmin(ScopedModelAdmin):
     """Sign-offs given on deals (given on the deal page or through the API)."""
+
+    object_scope = Scope.SCOPED
 
     list_display = ["deal", "stage", "department", "approved_by", "approved_at"]
     list_filter = ["department", "stage"]

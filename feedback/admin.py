@@ -9,7 +9,6 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from feedback import selectors
 from feedback.models import (
@@ -24,6 +23,7 @@ from feedback.models import (
     ObjectionHeard,
     ReviewMeeting,
 )
+from org.admin_scope import Scope, ScopedHistoryAdmin, ScopedModelAdmin
 from org.permissions import acting_user
 
 
@@ -44,7 +44,9 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(FeedbackTag)
-class FeedbackTagAdmin(admin.ModelAdmin):
+class FeedbackTagAdmin(ScopedModelAdmin):
+    object_scope = Scope.SHARED
+
     list_display = ["code", "label", "is_positive", "is_active", "position"]
     list_editable = ["is_active", "position"]
     list_filter = ["is_positive", "is_active"]
@@ -55,7 +57,9 @@ class FeedbackTagAdmin(admin.ModelAdmin):
 
 
 @admin.register(LeadFeedback)
-class LeadFeedbackAdmin(NoAddMixin, admin.ModelAdmin):
+class LeadFeedbackAdmin(NoAddMixin, ScopedModelAdmin):
+    object_scope = Scope.SCOPED
+
     list_display = ["lead", "rating", "author", "campaign", "created_at"]
     list_filter = ["rating", "tags", "lead__channel", "lead__campaign"]
     search_fields = ["lead__name", "lead__company", "comment", "author__username"]
@@ -75,7 +79,9 @@ class LeadFeedbackAdmin(NoAddMixin, admin.ModelAdmin):
 
 
 @admin.register(Dispute)
-class DisputeAdmin(NoAddMixin, SimpleHistoryAdmin):
+class DisputeAdmin(NoAddMixin, ScopedHistoryAdmin):
+    object_scope = Scope.SCOPED
+
     list_display = ["lead", "status", "raised_by", "created_at", "responded_by", "decided_by"]
     list_filter = ["status", "lead__campaign", "lead__channel"]
     search_fields = ["lead__name", "comment", "response_comment", "decision_reason"]
@@ -119,7 +125,9 @@ class AnswerInline(admin.StackedInline):
 
 
 @admin.register(Objection)
-class ObjectionAdmin(SimpleHistoryAdmin):
+class ObjectionAdmin(ScopedHistoryAdmin):
+    object_scope = Scope.SHARED
+
     list_display = ["text", "category", "is_active", "created_by", "created_at"]
     list_filter = ["category", "is_active"]
     search_fields = ["text"]
@@ -134,7 +142,9 @@ class ObjectionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ObjectionAnswer)
-class ObjectionAnswerAdmin(NoAddMixin, SimpleHistoryAdmin):
+class ObjectionAnswerAdmin(NoAddMixin, ScopedHistoryAdmin):
+    object_scope = Scope.SHARED
+
     formfield_overrides = URL_FIELDS
     list_display = ["objection", "short_text", "author", "created_at", "is_active"]
     list_filter = ["is_active", "objection__category"]
@@ -148,13 +158,20 @@ class ObjectionAnswerAdmin(NoAddMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ObjectionHeard)
-class ObjectionHeardAdmin(NoAddMixin, admin.ModelAdmin):
+class ObjectionHeardAdmin(NoAddMixin, ScopedModelAdmin):
+    object_scope = Scope.SCOPED
+
     list_display = ["objection", "lead", "deal", "recorded_by", "heard_at"]
     list_filter = ["objection__category"]
     search_fields = ["objection__text", "lead__name", "deal__title", "note"]
     list_select_related = ["objection", "lead", "deal", "recorded_by"]
     readonly_fields = ["objection", "lead", "touch", "deal", "recorded_by", "heard_at"]
     date_hierarchy = "heard_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ObjectionHeard]:
+        return selectors.heard_scope(user=acting_user(request)).select_related(
+            "objection", "lead", "deal", "recorded_by"
+        )
 
 
 class ActionItemInline(admin.TabularInline):
@@ -165,7 +182,9 @@ class ActionItemInline(admin.TabularInline):
 
 
 @admin.register(ReviewMeeting)
-class ReviewMeetingAdmin(NoAddMixin, SimpleHistoryAdmin):
+class ReviewMeetingAdmin(NoAddMixin, ScopedHistoryAdmin):
+    object_scope = Scope.SHARED
+
     list_display = ["held_on", "title", "created_by"]
     search_fields = ["title", "notes"]
     date_hierarchy = "held_on"
@@ -177,7 +196,9 @@ class ReviewMeetingAdmin(NoAddMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(NoAddMixin, SimpleHistoryAdmin):
+class ActionItemAdmin(NoAddMixin, ScopedHistoryAdmin):
+    object_scope = Scope.SHARED
+
     list_display = ["text", "owner", "due_on", "done_at", "meeting"]
     list_filter = ["done_at", "due_on"]
     search_fields = ["text", "owner__username"]
@@ -192,7 +213,9 @@ class BriefEventInline(ReadOnlyInline):
 
 
 @admin.register(Brief)
-class BriefAdmin(NoAddMixin, SimpleHistoryAdmin):
+class BriefAdmin(NoAddMixin, ScopedHistoryAdmin):
+    object_scope = Scope.SCOPED
+
     list_display = ["title", "requester", "status", "due_on", "assignee", "approved_by"]
     list_filter = ["status", "due_on"]
     search_fields = ["title", "goal", "requirements"]

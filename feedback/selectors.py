@@ -13,6 +13,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from deals.models import Deal
+from deals.selectors import deal_scope
 from feedback.models import (
     ActionItem,
     Brief,
@@ -26,6 +27,7 @@ from feedback.models import (
     ReviewMeeting,
 )
 from leads.models import Lead
+from leads.selectors import lead_scope
 from org.models import Role, User
 
 # --- For the kpi app --------------------------------------------------------------------------
@@ -164,9 +166,27 @@ def objection_detail() -> QuerySet[Objection]:
     )
 
 
-def occurrences_of(*, objection: Objection) -> QuerySet[ObjectionHeard]:
-    return ObjectionHeard.objects.filter(objection=objection).select_related(
-        "lead", "deal", "touch", "recorded_by"
+def heard_scope(*, user: User) -> QuerySet[ObjectionHeard]:
+    """Where objections were heard, as far as the caller may see the lead or deal: marketing
+    and management everywhere; a salesperson what they recorded and what was heard on the
+    leads and deals in their scope."""
+    heard = ObjectionHeard.objects.all()
+    if _sees_everything(user):
+        return heard
+    if user.effective_role == Role.SALES:
+        return heard.filter(
+            Q(recorded_by=user)
+            | Q(lead__in=lead_scope(user=user))
+            | Q(deal__in=deal_scope(user=user))
+        )
+    return heard.none()
+
+
+def occurrences_of(*, objection: Objection, user: User) -> QuerySet[ObjectionHeard]:
+    return (
+        heard_scope(user=user)
+        .filter(objection=objection)
+        .select_related("lead", "deal", "touch", "recorded_by")
     )
 
 

@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from leads import selectors, services
 from leads.models import (
@@ -22,12 +21,15 @@ from leads.models import (
     Touch,
     WebForm,
 )
+from org.admin_scope import Scope, ScopedHistoryAdmin, ScopedModelAdmin
 from org.models import Role
 from org.permissions import acting_user
 
 
 @admin.register(Channel)
-class ChannelAdmin(SimpleHistoryAdmin):
+class ChannelAdmin(ScopedHistoryAdmin):
+    object_scope = Scope.SHARED
+
     list_display = ["name", "slug", "assignment", "is_active"]
     list_filter = ["assignment", "is_active"]
     search_fields = ["name", "slug"]
@@ -35,7 +37,9 @@ class ChannelAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(SimpleHistoryAdmin):
+class CampaignAdmin(ScopedHistoryAdmin):
+    object_scope = Scope.SHARED
+
     list_display = ["name", "slug", "channel", "cost", "starts_on", "ends_on", "owner"]
     list_filter = ["channel"]
     search_fields = ["name", "slug"]
@@ -45,7 +49,9 @@ class CampaignAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(WebForm)
-class WebFormAdmin(SimpleHistoryAdmin):
+class WebFormAdmin(ScopedHistoryAdmin):
+    object_scope = Scope.SHARED
+
     list_display = [
         "name",
         "slug",
@@ -62,7 +68,9 @@ class WebFormAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DisqualificationReason)
-class DisqualificationReasonAdmin(admin.ModelAdmin):
+class DisqualificationReasonAdmin(ScopedModelAdmin):
+    object_scope = Scope.SHARED
+
     list_display = ["code", "label", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "label"]
@@ -83,9 +91,11 @@ class CriterionInline(admin.TabularInline):
 
 
 @admin.register(LeadDefinition)
-class LeadDefinitionAdmin(SimpleHistoryAdmin):
+class LeadDefinitionAdmin(ScopedHistoryAdmin):
     """Read-only: a version is proposed and approved by the department heads (on the
     definition page or the API), never edited in place."""
+
+    object_scope = Scope.SHARED
 
     list_display = ["version", "status", "proposed_by", "created_at", "activated_at"]
     list_filter = ["status"]
@@ -107,7 +117,9 @@ class LeadDefinitionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(SimpleHistoryAdmin):
+class SlaPolicyAdmin(ScopedHistoryAdmin):
+    object_scope = Scope.SHARED
+
     list_display = [
         "name",
         "first_response_minutes",
@@ -122,7 +134,9 @@ class SlaPolicyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SalesProfile)
-class SalesProfileAdmin(admin.ModelAdmin):
+class SalesProfileAdmin(ScopedModelAdmin):
+    object_scope = Scope.SHARED
+
     list_display = [
         "user",
         "auto_assign",
@@ -157,9 +171,11 @@ class EscalationInline(admin.TabularInline):
 
 
 @admin.register(Lead)
-class LeadAdmin(SimpleHistoryAdmin):
+class LeadAdmin(ScopedHistoryAdmin):
     """Leads in the admin, scoped like everywhere else (sales: the queue and their own).
     Status and owner change through the services, so they are read-only here."""
+
+    object_scope = Scope.SCOPED
 
     list_display = [
         "name",

@@ -2,20 +2,25 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from org import matrix_services, services
+from org.admin_scope import Scope, ScopedAdminMixin, ScopedHistoryAdmin, ScopedModelAdmin
 from org.models import FunnelStage, HandOff, Notification, ReportingLine, Responsibility, User
 from org.permissions import acting_user
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
+    object_scope = Scope.SHARED
+
     list_display = ["username", "get_full_name", "email", "role", "is_head", "is_active"]
     list_filter = ["role", "is_head", "is_active", "is_superuser"]
     fieldsets = (
@@ -35,8 +40,24 @@ class UserAdmin(BaseUserAdmin):
             services.user_set_role(user=obj, role=obj.role, head=obj.is_head)
 
 
+# The role groups (their permissions follow org.roles): re-registered to declare the scope.
+admin.site.unregister(Group)
+
+
+# DRF's token admin shows the keys in clear text.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+@admin.register(Group)
+class GroupAdmin(ScopedAdminMixin, BaseGroupAdmin):
+    object_scope = Scope.SHARED
+
+
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ScopedModelAdmin):
+    object_scope = Scope.SHARED
+
     list_display = ["subject", "recipient", "created_at", "read_at", "emailed_at"]
     list_filter = ["read_at", "emailed_at"]
     search_fields = ["subject", "recipient__username"]
@@ -88,7 +109,9 @@ class HandOffInline(admin.TabularInline):
 
 
 @admin.register(FunnelStage)
-class FunnelStageAdmin(SimpleHistoryAdmin):
+class FunnelStageAdmin(ScopedHistoryAdmin):
+    object_scope = Scope.SHARED
+
     list_display = ["name", "code", "order"]
     list_editable = ["order"]
     search_fields = ["name", "code"]
@@ -126,7 +149,9 @@ class HandOffForm(forms.ModelForm):
 
 
 @admin.register(HandOff)
-class HandOffAdmin(SimpleHistoryAdmin):
+class HandOffAdmin(ScopedHistoryAdmin):
+    object_scope = Scope.SHARED
+
     form = HandOffForm
     list_display = ["stage", "from_department", "to_department", "what", "approver"]
     list_filter = ["approver", "from_department", "to_department", "stage"]
@@ -164,7 +189,9 @@ class HandOffAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReportingLine)
-class ReportingLineAdmin(SimpleHistoryAdmin):
+class ReportingLineAdmin(ScopedHistoryAdmin):
+    object_scope = Scope.SHARED
+
     list_display = ["department", "reports_to", "subject", "cadence"]
     list_filter = ["department", "reports_to", "cadence"]
     search_fields = ["subject"]

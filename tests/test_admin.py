@@ -66,7 +66,7 @@ def test_sales_see_only_the_queue_and_their_own_leads_in_the_admin(
     page = client.get("/admin/leads/lead/").content.decode()
     assert f"/admin/leads/lead/{mine.pk}/change/" in page
     assert f"/admin/leads/lead/{theirs.pk}/change/" not in page
-    assert client.get(f"/admin/leads/lead/{theirs.pk}/change/").status_code == 302  # not found
+    assert client.get(f"/admin/leads/lead/{theirs.pk}/change/").status_code == 404  # not revealed
 
 
 def test_changing_a_role_in_the_admin_moves_the_group(client):

@@ -90,7 +90,7 @@ def objection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_vote": user.has_role(Role.SALES),
             "frequency": frequency,
             "peak": max((n for _, n in frequency), default=0),
-            "heard": selectors.occurrences_of(objection=objection)[:20],
+            "heard": selectors.occurrences_of(objection=objection, user=user)[:20],
             "answer_form": AnswerForm() if user.has_role(Role.MARKETING, Role.MANAGEMENT) else None,
         },
     )

@@ -56,7 +56,7 @@ def test_every_feedback_admin_page_opens(client, request, everything, who):
         first = model._default_manager.first()
         if listing.status_code == 200 and first is not None:
             url = reverse(f"admin:feedback_{opts.model_name}_change", args=[first.pk])
-            assert client.get(url).status_code in (200, 302), url
+            assert client.get(url).status_code in (200, 404), url
 
 
 def test_sales_see_only_their_own_in_the_admin(client, seller, everything):

@@ -271,3 +271,16 @@ def test_the_lead_page_shows_the_best_answers(client, seller, marketer, price, w
     assert "Objections and answers" in page
     assert "Too expensive" in page and "Show the payback calculation" in page
     assert f"/feedback/leads/{lead.pk}/" in page
+
+
+def test_the_objection_page_names_only_leads_the_reader_may_see(
+    client, seller, other_seller, marketer, price, worked
+):
+    lead = worked(seller, name="Secret Buyer LLC")
+    objection_record_heard(objection=price, by=seller, lead=lead, note="Too dear")
+    client.force_login(other_seller)
+    page = client.get(f"/feedback/objections/{price.pk}/").content.decode()
+    assert "Secret Buyer LLC" not in page and "Too dear" not in page
+    for reader in (seller, marketer):
+        client.force_login(reader)
+        assert "Secret Buyer LLC" in client.get(f"/feedback/objections/{price.pk}/").content.decode()
