@@ -283,4 +283,6 @@ def test_the_objection_page_names_only_leads_the_reader_may_see(
     assert "Secret Buyer LLC" not in page and "Too dear" not in page
     for reader in (seller, marketer):
         client.force_login(reader)
-        assert "Secret Buyer LLC" in client.get(f"/feedback/objections/{price.pk}/").content.decode()
+        assert (
+            "Secret Buyer LLC" in client.get(f"/feedback/objections/{price.pk}/").content.decode()
+        )
