@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from leads import sla
 from leads.models import AssignmentMode, Lead, SalesProfile
 from leads.selectors import CLAIM_ORDER
+from leads.services import history_sql
 from org.models import Role, User
 
 
@@ -30,16 +31,23 @@ class CapacityReached(Exception):
         )
 
 
-def start_queue_entry(*, lead: Lead, now: datetime) -> None:
-    """Put the lead (unsaved changes) into the queue with a fresh SLA deadline."""
-    deadline, minutes = sla.deadline_for(channel=lead.channel_id, segment=lead.segment, start=now)
+def start_queue_entry(
+    *, lead: Lead, now: datetime, deadline: tuple[datetime, int] | None = None
+) -> None:
+    """Put the lead (unsaved changes) into the queue with a fresh SLA deadline.
+
+    ``deadline``: ``sla.deadline_for`` of this lead at ``now``, when the caller already has it
+    (the sweep computes it once per channel and segment for a whole batch)."""
+    due, minutes = deadline or sla.deadline_for(
+        channel=lead.channel_id, segment=lead.segment, start=now
+    )
     lead.status = Lead.Status.NEW
     lead.owner = None
     lead.assigned_at = None
     lead.queue_entered_at = now
-    lead.sla_deadline = deadline
+    lead.sla_deadline = due
     lead.sla_minutes = minutes
-    lead.sla_next_check_at = deadline
+    lead.sla_next_check_at = due
 
 
 def assignment_mode_for(lead: Lead) -> str:
@@ -89,12 +97,14 @@ def pick_round_robin(*, lead: Lead, now: datetime) -> User | None:
     return None
 
 
-def route_new_lead(*, lead: Lead, now: datetime) -> str:
+def route_new_lead(
+    *, lead: Lead, now: datetime, deadline: tuple[datetime, int] | None = None
+) -> str:
     """Queue a new (unsaved) lead and auto-assign it when its channel or form says so.
 
-    Returns a short audit note of what happened.
+    Returns a short audit note of what happened. ``deadline`` as for ``start_queue_entry``.
     """
-    start_queue_entry(lead=lead, now=now)
+    start_queue_entry(lead=lead, now=now, deadline=deadline)
     if assignment_mode_for(lead) != AssignmentMode.ROUND_ROBIN:
         return "queued"
     owner = pick_round_robin(lead=lead, now=now)
@@ -172,9 +182,8 @@ def _claim_statement(*, capacity: bool) -> tuple[str, list[str]]:
       is read or locked.
     - ``claimed``: the UPDATE of that row; ``status = 'new'`` again, for safety.
     - ``history``: the audit row simple-history would write for ``save()`` of the claimed
-      lead: every tracked column as it now is, type ``~``, reason "claimed", by the caller.
-      The column list comes from the historical model, so a field added to ``Lead`` later is
-      copied too.
+      lead: every tracked column as it now is (``history_sql``), type ``~``, reason
+      "claimed", by the caller.
     - the final SELECT always returns one row: the caller's capacity (NULL = none), the
       untouched leads they held before this claim (same snapshot as the guard) and the
       claimed lead's columns (NULL when nothing was claimed).
@@ -186,19 +195,13 @@ def _claim_statement(*, capacity: bool) -> tuple[str, list[str]]:
     """
     lead_fields = [f for f in Lead._meta.concrete_fields]
     lead_columns = [f.column for f in lead_fields]
-    history_model = Lead.history.model  # type: ignore[attr-defined]
-    copied, extra = [], {}
-    for field in history_model._meta.concrete_fields:
-        if field.column in ("history_date", "history_change_reason", "history_type"):
-            extra[field.column] = f"%(history_{field.column.removeprefix('history_')})s"
-        elif field.column == "history_user_id":
-            extra[field.column] = "%(user)s"
-        elif field.column == "history_id":
-            continue
-        elif field.column in lead_columns:
-            copied.append(field.column)
-        else:  # a history-only column this statement does not know how to fill
-            raise ImproperlyConfigured(f"the claim statement cannot fill {field.column}")
+    copied = history_sql.tracked_columns()
+    extra = {
+        "history_date": "%(wall)s",
+        "history_change_reason": "%(reason)s",
+        "history_type": "'~'",
+        "history_user_id": "%(user)s",
+    }
     held = (
         "(SELECT count(*) FROM leads_lead h WHERE h.owner_id = %(user)s AND h.status = 'assigned')"
     )
@@ -221,7 +224,7 @@ def _claim_statement(*, capacity: bool) -> tuple[str, list[str]]:
                       FOR NO KEY UPDATE SKIP LOCKED)
             RETURNING {returning}
         ), history AS (
-            INSERT INTO {history_model._meta.db_table} ({history_columns})
+            INSERT INTO {history_sql.history_table()} ({history_columns})
             SELECT {history_values} FROM claimed
         )
         SELECT {cap}, {held if capacity else "0"}, claimed.*
@@ -238,9 +241,7 @@ def _claim_postgresql(*, user: User, now: datetime) -> Lead | None:
         "user": user.pk,
         "now": now,
         "wall": wall,
-        "history_date": wall,
-        "history_change_reason": CLAIM_REASON,
-        "history_type": "~",
+        "reason": CLAIM_REASON,
     }
     statement, attnames = _claim_statement(capacity=False)
     with connection.cursor() as cursor:

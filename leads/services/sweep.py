@@ -12,16 +12,20 @@ batch, which the next sweep redoes. Each sweep reads only due leads, through the
 index on ``sla_next_check_at``.
 """
 
+import copy
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from leads import sla
 from leads.models import Escalation, Lead
+from leads.services import history_sql
 from leads.services.queue import start_queue_entry
 from org.models import Role, User
 from org.services import Message, heads_of, managers, notify_many
@@ -44,8 +48,29 @@ def _level2_due(lead: Lead) -> datetime:
     return lead.sla_deadline + timedelta(minutes=lead.sla_minutes or 0)
 
 
+# The columns a sweep may change on a lead, with their PostgreSQL array types for ``_write``.
+SWEPT_FIELDS = {
+    "status": "text[]",
+    "owner_id": "bigint[]",
+    "assigned_at": "timestamptz[]",
+    "queue_entry": "integer[]",
+    "queue_entered_at": "timestamptz[]",
+    "sla_deadline": "timestamptz[]",
+    "sla_minutes": "integer[]",
+    "sla_breached": "boolean[]",
+    "sla_next_check_at": "timestamptz[]",
+}
+
+
 def _sweep_batch(*, now: datetime, result: SweepResult) -> bool:
-    """Escalate one batch of due leads; False when nothing was due."""
+    """Escalate one batch of due leads; False when nothing was due.
+
+    Set-based: the batch is one locking SELECT, one read of the escalations already made,
+    then the decisions in Python, and the writes as one statement each: the escalations
+    (their unique constraint is the last word), the leads (one UPDATE for the whole batch,
+    ``_write``), their history rows (one bulk insert, one row per change as ``save()`` wrote
+    it, same reasons and order) and the notifications (one insert).
+    """
     with transaction.atomic():
         leads = list(
             Lead.objects.select_for_update(skip_locked=True, of=("self",))
@@ -69,6 +94,13 @@ def _sweep_batch(*, now: datetime, result: SweepResult) -> bool:
         heads_notes: list[Lead] = []
         management_notes: list[Lead] = []
         owner_notes: list[tuple[Lead, User]] = []
+        history: list[Snapshot] = []  # one per change, in the order they happen
+        deadlines: dict[tuple[int, str], tuple[datetime, int]] = {}
+
+        def record(lead: Lead, reason: str) -> None:
+            values = {name: getattr(lead, name) for name in SWEPT_FIELDS}
+            history.append(Snapshot(lead, values, reason, timezone.now()))
+
         for lead in leads:
             entry = lead.queue_entry
             if (entry, 1) not in done[lead.pk]:
@@ -86,16 +118,16 @@ def _sweep_batch(*, now: datetime, result: SweepResult) -> bool:
                 lead.sla_breached = True
                 lead.sla_next_check_at = _level2_due(lead)
                 result.level1 += 1
-                _save(lead, reason="SLA breached: level 1", now=now)
+                record(lead, "SLA breached: level 1")
                 if lead.sla_next_check_at > now:
                     continue
             if (entry, 2) in done[lead.pk]:
                 lead.sla_next_check_at = None
-                _save(lead, reason="SLA sweep: nothing left to escalate", now=now)
+                record(lead, "SLA sweep: nothing left to escalate")
                 continue
             if now < _level2_due(lead):
                 lead.sla_next_check_at = _level2_due(lead)
-                _save(lead, reason="SLA sweep: level 2 not due", now=now)
+                record(lead, "SLA sweep: level 2 not due")
                 continue
             result.level2 += 1
             if lead.owner_id is not None:
@@ -110,9 +142,15 @@ def _sweep_batch(*, now: datetime, result: SweepResult) -> bool:
                     )
                 )
                 owner_notes.append((lead, lead.owner))  # type: ignore[arg-type]
+                if heads_notes and heads_notes[-1] is lead:
+                    # Its level-1 note tells the deadline and owner it had, not the new ones.
+                    heads_notes[-1] = copy.copy(lead)
                 lead.queue_entry = entry + 1
-                start_queue_entry(lead=lead, now=now)
-                _save(lead, reason="SLA level 2: owner removed, back to the queue", now=now)
+                key = (lead.channel_id, lead.segment)
+                if key not in deadlines:  # the same for every lead of a channel and segment
+                    deadlines[key] = sla.deadline_for(channel=key[0], segment=key[1], start=now)
+                start_queue_entry(lead=lead, now=now, deadline=deadlines[key])
+                record(lead, "SLA level 2: owner removed, back to the queue")
             else:
                 escalations.append(
                     Escalation(
@@ -125,16 +163,98 @@ def _sweep_batch(*, now: datetime, result: SweepResult) -> bool:
                 )
                 management_notes.append(lead)
                 lead.sla_next_check_at = None
-                _save(lead, reason="SLA level 2: management notified", now=now)
+                record(lead, "SLA level 2: management notified")
         Escalation.objects.bulk_create(escalations)
+        _write(leads, history, now=timezone.now())
         _notify(heads_notes, management_notes, owner_notes)
     return True
 
 
-def _save(lead: Lead, *, reason: str, now: datetime) -> None:
-    lead._change_reason = reason  # type: ignore[attr-defined]
-    lead._history_user = None  # type: ignore[attr-defined]
-    lead.save()
+class Snapshot(NamedTuple):
+    """A lead as one change left it: the history row ``save()`` would have written then."""
+
+    lead: Lead
+    values: dict[str, Any]  # the swept columns at that moment
+    reason: str
+    at: datetime
+
+
+def _write(leads: list[Lead], history: list[Snapshot], *, now: datetime) -> None:
+    """Write the swept columns of ``leads`` (and ``updated_at``) and the ``history`` rows.
+
+    PostgreSQL: ``_write_postgresql``, two statements for the batch. Other databases (SQLite
+    of a local run): ``_write_orm``. ``tests/leads/test_sweep_set_based.py`` checks that both
+    leave the same lead and history rows.
+    """
+    if connection.vendor == "postgresql":
+        _write_postgresql(leads, history, now=now)
+    else:
+        _write_orm(leads, history, now=now)
+
+
+def _write_orm(leads: list[Lead], history: list[Snapshot], *, now: datetime) -> None:
+    for lead in leads:
+        lead.updated_at = now
+    Lead.objects.bulk_update(
+        leads, [name.removesuffix("_id") for name in SWEPT_FIELDS] + ["updated_at"]
+    )
+    snapshots = []
+    for snapshot in history:
+        instance = copy.copy(snapshot.lead)
+        for name, value in snapshot.values.items():
+            setattr(instance, name, value)
+        instance._change_reason = snapshot.reason  # type: ignore[attr-defined]
+        instance._history_user = None  # type: ignore[attr-defined]
+        instance._history_date = snapshot.at  # type: ignore[attr-defined]
+        snapshots.append(instance)
+    Lead.history.bulk_history_create(snapshots, update=True)  # type: ignore[attr-defined]
+
+
+def _write_postgresql(leads: list[Lead], history: list[Snapshot], *, now: datetime) -> None:
+    """Two statements whatever the batch size, every value a parameter (one array per
+    column); only identifiers from the models' metadata are formatted in.
+
+    1. ``UPDATE leads_lead ... FROM unnest(...)``: each lead's row written once, final state.
+    2. ``INSERT INTO leads_historicallead ... SELECT``: one row per snapshot in ``history``
+       (a lead escalating both levels in one sweep has two), in order. The swept columns
+       come from the snapshot's arrays, every other tracked column from the lead's row,
+       which the sweep does not change.
+    """
+    table = Lead._meta.db_table
+    arrays = ", ".join(f"%s::{kind}" for kind in SWEPT_FIELDS.values())
+    assignments = ", ".join(f'"{name}" = v."{name}"' for name in SWEPT_FIELDS)
+    names = ", ".join(f'"{name}"' for name in SWEPT_FIELDS)
+    tracked = history_sql.tracked_columns()
+    swept = [name for name in SWEPT_FIELDS if name in tracked]
+    columns = ", ".join(f'"{c}"' for c in tracked)
+    values = ", ".join(f'v."{c}"' if c in swept else f'l."{c}"' for c in tracked)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS l SET {assignments}, updated_at = %s "  # noqa: S608
+            f"FROM unnest(%s::bigint[], {arrays}) AS v(id, {names}) WHERE l.id = v.id",
+            [
+                now,
+                [lead.pk for lead in leads],
+                *([getattr(lead, name) for lead in leads] for name in SWEPT_FIELDS),
+            ],
+        )
+        snapshot_arrays = ", ".join(f"%s::{SWEPT_FIELDS[name]}" for name in swept)
+        cursor.execute(
+            f"INSERT INTO {history_sql.history_table()} "  # noqa: S608
+            f"({columns}, history_date, "
+            "history_change_reason, history_type, history_user_id) "
+            f"SELECT {values}, v.history_date, v.reason, '~', NULL "
+            f"FROM unnest(%s::bigint[], %s::integer[], {snapshot_arrays}, %s::timestamptz[], "
+            f"%s::text[]) AS v(id, ord, {', '.join(swept)}, history_date, reason) "
+            f"JOIN {table} AS l ON l.id = v.id ORDER BY v.ord",
+            [
+                [snapshot.lead.pk for snapshot in history],
+                list(range(len(history))),
+                *([snapshot.values[name] for snapshot in history] for name in swept),
+                [snapshot.at for snapshot in history],
+                [snapshot.reason for snapshot in history],
+            ],
+        )
 
 
 def _notify(

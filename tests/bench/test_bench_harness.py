@@ -92,13 +92,19 @@ def test_claim_scenario_hands_every_lead_out_once_and_puts_the_queue_back():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_sweep_scenario_escalates_exactly_the_due_leads_once():
-    rows = scenario_sweep.run(args_for("--leads", "300", "--breaching", "40"))
+    rows = scenario_sweep.run(
+        args_for("--leads", "300", "--breaching", "40", "--sweep-burst", "250")
+    )
 
-    idle, explain, due, again = rows
+    idle, explain, due, again, burst, burst_again = rows
     assert (idle["due"], idle["escalated"]) == (0, 0)
     assert "sla_next_check_at" in str(explain["plan"])
     assert (due["due"], due["escalated"]) == (40, 40)
     assert again["escalated"] == 0
+    # The burst spans more than one SLA period (10 ms apart, 5 minutes): all level 1 only.
+    assert (burst["due"], burst["escalated"]) == (250, 250)
+    assert burst["peak RSS growth MiB"] >= 0
+    assert burst_again["escalated"] == 0
     # Put back for the next run: nothing breached, no escalations left.
     assert not Lead.objects.filter(sla_breached=True).exists()
     assert not Escalation.objects.exists()
