@@ -1,14 +1,17 @@
 """Lead intake: one service behind the API, the public web form, CSV import and the admin."""
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from leads.models import Campaign, Channel, Lead, LeadRequest, WebForm
+from leads import sla
+from leads.models import Campaign, Channel, Escalation, Lead, LeadRequest, WebForm
 from leads.services.queue import route_new_lead
 from org.models import User
 
@@ -63,29 +66,6 @@ class IntakeResult:
     duplicate: bool
 
 
-def open_duplicate_of(*, email: str, phone: str) -> Lead | None:
-    """The open lead that already holds this e-mail or phone (e-mail match first)."""
-    match = Q(pk__in=[])
-    if email:
-        match |= Q(email=email)
-    if phone:
-        match |= Q(phone=phone)
-    candidates = list(Lead.objects.filter(match, status__in=Lead.OPEN_STATUSES)[:2])
-    for lead in candidates:
-        if email and lead.email == email:
-            return lead
-    return candidates[0] if candidates else None
-
-
-def _record_repeat(*, lead: Lead, data: LeadInput, source: str, now: datetime) -> Lead:
-    LeadRequest.objects.create(
-        lead=lead, received_at=now, source=source, duplicate=True, payload=data.payload()
-    )
-    Lead.objects.filter(pk=lead.pk).update(duplicate_requests=F("duplicate_requests") + 1)
-    lead.refresh_from_db()
-    return lead
-
-
 def _is_dedup_violation(exc: IntegrityError) -> bool:
     text = str(exc)
     return any(name in text for name in DEDUP_CONSTRAINTS) or (
@@ -103,39 +83,156 @@ def lead_intake(
 ) -> IntakeResult:
     """Create a lead, or record the request on the contact's open lead.
 
-    The partial unique constraints on e-mail and phone decide races: when two requests for
-    the same new contact arrive together, one INSERT wins and the other fails with an
-    IntegrityError, finds the winner and records itself on it as a repeat.
+    The same path as a batch of one (``lead_intake_many``), so a single request and a batch
+    item are judged alike.
+    """
+    return lead_intake_many(items=[data], source=source, by=by, now=now)[0]
+
+
+def lead_intake_many(
+    *,
+    items: Sequence[LeadInput],
+    source: str,
+    by: User | None = None,
+    now: datetime | None = None,
+) -> list[IntakeResult]:
+    """Judge each item in order as a single intake would: a contact (normalised e-mail or
+    phone; e-mail match first) that matches an open lead, or an earlier item of the same
+    batch, is a repeat recorded on that lead; any other item creates a lead.
+
+    One transaction for the whole batch, a fixed number of statements whatever its size
+    (see ``_intake_batch``). Races: concurrent batches that share contacts take turns on
+    those contacts (transaction-scoped advisory locks on PostgreSQL, taken in one sorted
+    statement, so never a deadlock), and the partial unique constraints on e-mail and phone
+    stay the arbiter against anything else: if one fires, the batch rolls back whole and is
+    judged again against what is now committed.
     """
     now = now or timezone.now()
     for _attempt in range(3):
-        existing = open_duplicate_of(email=data.email, phone=data.phone)
-        if existing is not None:
-            with transaction.atomic():
-                return IntakeResult(
-                    _record_repeat(lead=existing, data=data, source=source, now=now), True
-                )
         try:
             with transaction.atomic():
-                lead = Lead(
-                    **{f: getattr(data, f) for f in (*CONTACT_FIELDS, *UTM_FIELDS)},
-                    channel=data.channel,
-                    campaign=data.campaign,
-                    form=data.form,
-                    source=source,
-                    created_by=by,
-                    created_at=now,
-                )
-                reason = route_new_lead(lead=lead, now=now)
-                lead._change_reason = f"intake ({source}); {reason}"  # type: ignore[attr-defined]
-                lead._history_user = by  # type: ignore[attr-defined]
-                lead.save()
-                LeadRequest.objects.create(
-                    lead=lead, received_at=now, source=source, payload=data.payload()
-                )
-                return IntakeResult(lead, False)
+                return _intake_batch(items=items, source=source, by=by, now=now)
         except IntegrityError as exc:
             if not _is_dedup_violation(exc):
                 raise
-            # Another request created the open lead first; loop to find it.
+            # Another request created an open lead for one of these contacts; judge again.
     raise RuntimeError("lead intake could not settle a duplicate race after 3 attempts")
+
+
+def _lock_contacts(contacts: set[str]) -> None:
+    """Serialise intakes that share a contact until this transaction ends (PostgreSQL)."""
+    if connection.vendor != "postgresql" or not contacts:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(k)) FROM ("
+            "  SELECT DISTINCT hashtextextended('lead-contact:' || c, 0) AS k"
+            "  FROM unnest(%s::text[]) AS c ORDER BY k) AS keys",
+            [sorted(contacts)],
+        )
+
+
+def _intake_batch(
+    *, items: Sequence[LeadInput], source: str, by: User | None, now: datetime
+) -> list[IntakeResult]:
+    emails = {data.email for data in items if data.email}
+    phones = {data.phone for data in items if data.phone}
+    _lock_contacts(emails | phones)
+    match = Q(pk__in=[])
+    if emails:
+        match |= Q(email__in=emails)
+    if phones:
+        match |= Q(phone__in=phones)
+    by_email: dict[str, Lead] = {}
+    by_phone: dict[str, Lead] = {}
+    for lead in Lead.objects.filter(match, status__in=Lead.OPEN_STATUSES):
+        if lead.email:
+            by_email[lead.email] = lead
+        if lead.phone:
+            by_phone[lead.phone] = lead
+
+    results: list[IntakeResult] = []
+    created: list[Lead] = []
+    repeats: dict[int, int] = defaultdict(int)  # existing lead id -> repeat requests
+    deadlines: dict[tuple[int, str], tuple[datetime, int]] = {}
+    for data in items:
+        existing = (by_email.get(data.email) if data.email else None) or (
+            by_phone.get(data.phone) if data.phone else None
+        )
+        if existing is not None:
+            existing.duplicate_requests += 1
+            if existing.pk is not None:
+                repeats[existing.pk] += 1
+            results.append(IntakeResult(existing, True))
+            continue
+        lead = _new_lead(data=data, source=source, by=by, now=now, deadlines=deadlines)
+        created.append(lead)
+        results.append(IntakeResult(lead, False))
+        if lead.email:
+            by_email[lead.email] = lead
+        if lead.phone:
+            by_phone[lead.phone] = lead
+
+    if created:
+        Lead.objects.bulk_create(created)  # a repeat of a new lead is counted in it already
+        Lead.history.bulk_history_create(created)  # type: ignore[attr-defined]
+    _count_repeats(repeats)
+    LeadRequest.objects.bulk_create(
+        LeadRequest(
+            lead=result.lead,
+            received_at=now,
+            source=source,
+            duplicate=result.duplicate,
+            payload=data.payload(),
+        )
+        for data, result in zip(items, results, strict=True)
+    )
+    return results
+
+
+def _new_lead(
+    *,
+    data: LeadInput,
+    source: str,
+    by: User | None,
+    now: datetime,
+    deadlines: dict[tuple[int, str], tuple[datetime, int]],
+) -> Lead:
+    """An unsaved lead for ``data``, queued (or assigned round-robin), with the history
+    reason and user its creation is recorded with."""
+    lead = Lead(
+        **{f: getattr(data, f) for f in (*CONTACT_FIELDS, *UTM_FIELDS)},
+        channel=data.channel,
+        campaign=data.campaign,
+        form=data.form,
+        source=source,
+        created_by=by,
+        created_at=now,
+    )
+    key = (data.channel.pk, data.segment)
+    if key not in deadlines:  # the same for every lead of a channel and segment at ``now``
+        deadlines[key] = sla.deadline_for(channel=key[0], segment=key[1], start=now)
+    reason = route_new_lead(lead=lead, now=now, deadline=deadlines[key])
+    lead._change_reason = f"intake ({source}); {reason}"  # type: ignore[attr-defined]
+    lead._history_user = by  # type: ignore[attr-defined]
+    # A brand-new lead has no escalations and no deal: the response needs no query for them.
+    lead._prefetched_objects_cache = {"escalations": Escalation.objects.none()}  # type: ignore[attr-defined]
+    lead._state.fields_cache["deal"] = None
+    return lead
+
+
+def _count_repeats(repeats: dict[int, int]) -> None:
+    """Add the repeat requests to the existing leads' counters, in one statement."""
+    if not repeats:
+        return
+    if connection.vendor != "postgresql":
+        for pk, n in repeats.items():
+            Lead.objects.filter(pk=pk).update(duplicate_requests=F("duplicate_requests") + n)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Lead._meta.db_table} AS l "  # noqa: S608 (the table name only)
+            "SET duplicate_requests = l.duplicate_requests + v.n "
+            "FROM unnest(%s::bigint[], %s::integer[]) AS v(id, n) WHERE l.id = v.id",
+            [list(repeats), list(repeats.values())],
+        )
