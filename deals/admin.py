@@ -57,8 +57,8 @@ class ReadOnlyInline(admin.TabularInline):
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ["amount", "paid_at", "recorded_by"]
-    readonly_fields = ["amount", "paid_at", "recorded_by"]
+    fields = ["amount", "paid_at", "recorded_by", "voided_at", "void_reason"]
+    readonly_fields = ["amount", "paid_at", "recorded_by", "voided_at", "void_reason"]
 
 
 class StageChangeInline(ReadOnlyInline):
@@ -142,17 +142,26 @@ class DealAdmin(ScopedHistoryAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ScopedHistoryAdmin):
-    """Money received: recorded on the deal page or through the API; here managers can only
-    remove one entered by mistake (kept in its history)."""
+    """Money received: recorded and voided on the deal page or through the API. Payments are
+    never deleted; a voided one stays here with who voided it, when and why."""
 
     object_scope = Scope.SCOPED
 
-    list_display = ["deal", "amount", "paid_at", "recorded_by"]
-    list_filter = ["deal__channel", "deal__status"]
+    list_display = ["deal", "amount", "paid_at", "recorded_by", "voided_at"]
+    list_filter = ["deal__channel", "deal__status", ("voided_at", admin.EmptyFieldListFilter)]
     search_fields = ["deal__title", "deal__customer"]
     list_select_related = ["deal", "recorded_by"]
     date_hierarchy = "paid_at"
-    readonly_fields = ["deal", "amount", "paid_at", "recorded_by", "created_at"]
+    readonly_fields = [
+        "deal",
+        "amount",
+        "paid_at",
+        "recorded_by",
+        "created_at",
+        "voided_at",
+        "voided_by",
+        "void_reason",
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Payment]:
         deals = selectors.deal_scope(user=acting_user(request))
@@ -164,12 +173,8 @@ class PaymentAdmin(ScopedHistoryAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        services.payment_delete(payment=obj, by=acting_user(request))
-
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        for payment in queryset:
-            services.payment_delete(payment=payment, by=acting_user(request))
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(StageApproval)

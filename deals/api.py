@@ -66,11 +66,34 @@ class DealSerializer(serializers.ModelSerializer):
 
 class PaymentSerializer(serializers.ModelSerializer):
     recorded_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    voided_by = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = Payment
-        fields = ["id", "deal", "amount", "paid_at", "recorded_by"]
+        fields = [
+            "id",
+            "deal",
+            "amount",
+            "paid_at",
+            "recorded_by",
+            "voided_at",
+            "voided_by",
+            "void_reason",
+        ]
         read_only_fields = fields
+
+
+class PaymentRecordedSerializer(PaymentSerializer):
+    over_amount = serializers.SerializerMethodField(
+        help_text=_("The deal's paid total now exceeds its amount")
+    )
+
+    class Meta(PaymentSerializer.Meta):
+        fields = [*PaymentSerializer.Meta.fields, "over_amount"]
+        read_only_fields = fields
+
+    def get_over_amount(self, payment: Payment) -> bool:
+        return bool(self.context["over_amount"])
 
 
 class StageChangeSerializer(serializers.ModelSerializer):
@@ -189,6 +212,10 @@ class PaymentInputSerializer(serializers.Serializer):
     paid_at = serializers.DateTimeField(required=False)
 
 
+class PaymentVoidInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
 class SignOffInputSerializer(serializers.Serializer):
     stage = serializers.CharField(max_length=50)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -255,7 +282,14 @@ class DealViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.deal_list(user=user)
 
     def get_permissions(self):  # type: ignore[no-untyped-def]
-        if self.action in ("create", "partial_update", "close", "payments", "sign_off_requests"):
+        if self.action in (
+            "create",
+            "partial_update",
+            "close",
+            "payments",
+            "payment_void",
+            "sign_off_requests",
+        ):
             return [IsAuthenticated(), IsSalesOrManagement()]
         return [IsAuthenticated()]
 
@@ -320,9 +354,11 @@ class DealViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         deal = services.deal_close(deal=deal, by=user, **data.validated_data)  # type: ignore[arg-type]
         return detail_response(user, deal)
 
-    @extend_schema(request=PaymentInputSerializer, responses={201: PaymentSerializer})
+    @extend_schema(request=PaymentInputSerializer, responses={201: PaymentRecordedSerializer})
     @action(detail=True, methods=["post"])
     def payments(self, request: Request, pk: str | None = None) -> Response:
+        """Record a payment. One that takes the paid total above the deal's amount is accepted
+        and flagged ``over_amount`` (the deal page asks for a confirmation first)."""
         deal = self.get_object()
         data = PaymentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -331,7 +367,39 @@ class DealViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             by=acting_user(request),
             **data.validated_data,  # type: ignore[arg-type]
         )
-        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+        over = services.paid_total_of(deal) > deal.amount
+        body = PaymentRecordedSerializer(payment, context={"over_amount": over}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=PaymentVoidInputSerializer,
+        responses={200: PaymentSerializer},
+        description=_(
+            "Void a payment entered by mistake (the deal's owner, management): it stays on "
+            "record with who, when and why, and no longer counts in the paid total, revenue "
+            "or KPIs. Voiding twice -> 409."
+        ),
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"payments/(?P<payment_id>[0-9]{1,18})/void",
+        url_name="payment-void",
+    )
+    def payment_void(
+        self, request: Request, pk: str | None = None, payment_id: str | None = None
+    ) -> Response:
+        deal = self.get_object()
+        payment = get_object_or_404(Payment.objects.filter(deal=deal), pk=payment_id)
+        data = PaymentVoidInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            payment = services.payment_void(
+                payment=payment, by=acting_user(request), reason=data.validated_data["reason"]
+            )
+        except services.PaymentAlreadyVoided as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(PaymentSerializer(payment).data)
 
     @extend_schema(request=SignOffInputSerializer, responses={201: SignOffSerializer})
     @action(detail=True, methods=["post"], url_path="sign-offs")

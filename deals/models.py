@@ -153,7 +153,17 @@ class Deal(models.Model):
         return self.title
 
 
+class PaymentQuerySet(models.QuerySet["Payment"]):
+    def counted(self) -> "PaymentQuerySet":
+        """The payments that are money received: every one not voided. Paid totals, revenue
+        and KPIs read payments through this, and only this."""
+        return self.filter(voided_at__isnull=True)
+
+
 class Payment(models.Model):
+    """Money received. Never deleted: a payment entered by mistake is voided with a reason,
+    stays on record and stops counting."""
+
     deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     paid_at = models.DateTimeField(_("paid at"), default=timezone.now)
@@ -161,14 +171,31 @@ class Payment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()  # a payment corrected or removed in the admin stays on record
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("voided by"),
+    )
+    void_reason = models.TextField(_("why it was voided"), blank=True)
+    history = HistoricalRecords()  # a payment corrected or voided stays on record
+
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         ordering = ["paid_at", "id"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True, voided_by__isnull=True, void_reason="")
+                | (Q(voided_at__isnull=False, voided_by__isnull=False) & ~Q(void_reason="")),
+                name="payment_void_has_who_when_why",
+            ),
         ]
         indexes = [models.Index(fields=["deal", "paid_at"], name="payment_deal_idx")]
 

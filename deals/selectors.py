@@ -31,7 +31,8 @@ MONEY = DecimalField(max_digits=14, decimal_places=2)
 def paid_total() -> Coalesce:
     """The sum of a deal's payments as a subquery, so it stays right beside any other join."""
     paid = (
-        Payment.objects.filter(deal=OuterRef("pk"))
+        Payment.objects.counted()
+        .filter(deal=OuterRef("pk"))
         .order_by()
         .values("deal")
         .annotate(total=Sum("amount"))
@@ -74,7 +75,9 @@ def deal_detail(*, user: User) -> QuerySet[Deal]:
             "previous_deal__stage",
         )
         .prefetch_related(
-            Prefetch("payments", queryset=Payment.objects.select_related("recorded_by")),
+            Prefetch(
+                "payments", queryset=Payment.objects.select_related("recorded_by", "voided_by")
+            ),
             Prefetch(
                 "stage_changes",
                 queryset=StageChange.objects.select_related("from_stage", "to_stage", "by"),
@@ -184,7 +187,7 @@ def revenue_by_source(
     """Money received, credited to the source the deal came from: payments (never deal
     amounts) by the deal's channel, campaign, web form or segment. ``start``/``end`` are
     inclusive dates in the configured time zone, applied to when the money was paid."""
-    payments = Payment.objects.all()
+    payments = Payment.objects.counted()
     if deals is not None:
         payments = payments.filter(deal__in=deals)
     if start is not None:

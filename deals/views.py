@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from deals import rules, selectors, services
-from deals.models import Deal, DealStage, StageApproval
+from deals.models import Deal, DealStage, Payment, StageApproval
 from leads.models import Channel, Lead
 from org.models import Role, User
 from org.permissions import acting_user
@@ -239,18 +239,50 @@ def payment(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Enter an amount above zero and, if you like, the date paid."))
         return _back(request, pk)
+    amount = form.cleaned_data["amount"]
     paid_on = form.cleaned_data.get("paid_on")
+    if request.POST.get("confirm_over") != "1" and services.payment_would_exceed(
+        deal=deal, amount=amount
+    ):
+        # Money above the deal's amount is possible (extras, a bigger order) but more often a
+        # typo: ask before recording it.
+        return render(
+            request,
+            "deals/payment_confirm.html",
+            {
+                "deal": deal,
+                "amount": amount,
+                "paid_on": paid_on,
+                "paid_total": services.paid_total_of(deal),
+                "new_total": services.paid_total_of(deal) + amount,
+            },
+        )
     paid_at = None  # today, or no date: now
     if paid_on is not None and paid_on != timezone.localdate():
         paid_at = datetime.combine(paid_on, time(12), timezone.get_current_timezone())
     try:
-        services.payment_record(
-            deal=deal, amount=form.cleaned_data["amount"], paid_at=paid_at, by=acting_user(request)
-        )
+        services.payment_record(deal=deal, amount=amount, paid_at=paid_at, by=acting_user(request))
         messages.success(request, _("Payment recorded."))
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     return _back(request, pk)
+
+
+@require_POST
+@login_required
+def payment_void(request: HttpRequest, pk: int, payment_id: int) -> HttpResponse:
+    deal = _scoped_deal(request, pk)
+    payment = get_object_or_404(Payment.objects.filter(deal=deal), pk=payment_id)
+    try:
+        services.payment_void(
+            payment=payment, by=acting_user(request), reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("Payment voided; it no longer counts as money received."))
+    except services.PaymentAlreadyVoided as exc:
+        messages.error(request, str(exc))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc) if isinstance(exc, ValidationError) else str(exc))
+    return redirect("deals:detail", pk)
 
 
 @require_POST

@@ -5,6 +5,7 @@ import random
 from datetime import time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import timezone
 
 from leads.models import (
@@ -255,7 +256,18 @@ def _work(rng: random.Random, lead: Lead, seller: User, reasons: list[str]) -> N
             },
         )
     elif roll < 0.85:
-        lead_disqualify(lead=lead, by=seller, reason=rng.choice(reasons))
+        reason = rng.choice(reasons)
+        if reason == "no_response":
+            # Closed as "no answer" only after the attempts the rule asks for.
+            for attempt in range(1, settings.NO_RESPONSE_MIN_ATTEMPTS):
+                lead_touch(
+                    lead=lead,
+                    by=seller,
+                    kind="call",
+                    note="",
+                    now=touched + timedelta(hours=4 * attempt),
+                )
+        lead_disqualify(lead=lead, by=seller, reason=reason)
     # else: stays contacted, still being worked
 
 

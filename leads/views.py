@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -135,7 +136,11 @@ class DisqualifyForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason"].choices = [(r.code, r.label) for r in selectors.reason_list()]  # type: ignore[attr-defined]
+        # Nothing pre-selected: closing a lead is a choice, never a default.
+        self.fields["reason"].choices = [  # type: ignore[attr-defined]
+            ("", gettext_lazy("— choose a reason —")),
+            *((r.code, r.label) for r in selectors.reason_list()),
+        ]
 
 
 def _own_lead(request: HttpRequest, pk: int) -> Lead:
@@ -226,7 +231,11 @@ def disqualify(request: HttpRequest, pk: int) -> HttpResponse:
 def _queue_context(request: HttpRequest) -> dict[str, Any]:
     user: User = request.user  # type: ignore[assignment]
     now = timezone.now()
-    context: dict[str, Any] = {"now": now, "touch_form": TouchForm()}
+    context: dict[str, Any] = {
+        "now": now,
+        "touch_form": TouchForm(),
+        "refresh_seconds": settings.QUEUE_REFRESH_SECONDS,
+    }
     context["waiting"] = list(selectors.queue_waiting()[:50])
     context["waiting_count"] = selectors.queue_waiting().count()
     if user.effective_role == Role.SALES:

@@ -13,12 +13,19 @@ from deals.services.lifecycle import (
     deal_move,
     deal_update,
 )
-from deals.services.money import payment_delete, payment_record
+from deals.services.money import (
+    PaymentAlreadyVoided,
+    paid_total_of,
+    payment_record,
+    payment_void,
+    payment_would_exceed,
+)
 from deals.services.signoffs import deal_request_sign_off, deal_sign_off
 from deals.services.stages import deal_stage_save, deal_stage_validate
 
 __all__ = [
     "KEEP",
+    "PaymentAlreadyVoided",
     "deal_close",
     "deal_create_from_lead",
     "deal_create_repeat",
@@ -29,6 +36,8 @@ __all__ = [
     "deal_stage_validate",
     "deal_update",
     "first_stage",
-    "payment_delete",
+    "paid_total_of",
     "payment_record",
+    "payment_void",
+    "payment_would_exceed",
 ]

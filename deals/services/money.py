@@ -3,13 +3,14 @@
 from datetime import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deals.models import Deal, Payment
-from deals.services.common import FUTURE_TOLERANCE, ensure_may_manage, locked
+from deals.services.common import FUTURE_TOLERANCE, ensure_may_manage, locked, save_audited
 from org.models import User
 
 
@@ -36,11 +37,47 @@ def payment_record(
     return Payment.objects.create(deal=deal, amount=amount, paid_at=paid_at, recorded_by=by)
 
 
+class PaymentAlreadyVoided(Exception):
+    """Voiding a payment twice: the API answers 409."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This payment is already voided."))
+
+
+def paid_total_of(deal: Deal) -> Decimal:
+    """What the deal has received: its counted (not voided) payments."""
+    total = Payment.objects.counted().filter(deal=deal).aggregate(total=Sum("amount"))["total"]
+    return total or Decimal("0")
+
+
+def payment_would_exceed(*, deal: Deal, amount: Decimal) -> bool:
+    """Whether recording ``amount`` takes the paid total above the deal's amount: the page
+    asks for a confirmation, the API records it and flags ``over_amount``."""
+    return paid_total_of(deal) + amount > deal.amount
+
+
 @transaction.atomic
-def payment_delete(*, payment: Payment, by: User) -> None:
-    """Remove a payment recorded by mistake (management); the history keeps it on record."""
-    if not by.is_manager:
-        raise PermissionDenied(_("Only managers remove payments."))
-    payment._history_user = by  # type: ignore[attr-defined]
-    payment._change_reason = "removed"  # type: ignore[attr-defined]
-    payment.delete()
+def payment_void(
+    *, payment: Payment, by: User, reason: str, now: datetime | None = None
+) -> Payment:
+    """Take a payment out of the money received, for good: it stays on record with who voided
+    it, when and why, and no longer counts in the paid total, revenue or KPIs."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the payment is voided.")]})
+    deal = locked(payment.deal)
+    ensure_may_manage(deal, by)
+    # The row lock decides between two people voiding at once: the second sees it voided.
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.voided_at is not None:
+        raise PaymentAlreadyVoided
+    payment.voided_at = now or timezone.now()
+    payment.voided_by = by
+    payment.void_reason = reason[:2000]
+    save_audited(
+        payment,
+        by=by,
+        reason="voided",
+        fields=["voided_at", "voided_by", "void_reason"],
+    )
+    return payment

@@ -122,7 +122,8 @@ def lead_revenue() -> Expression:
     the way joining payments would.
     """
     paid = (
-        Payment.objects.filter(deal=OuterRef("deal"))
+        Payment.objects.counted()
+        .filter(deal=OuterRef("deal"))
         .order_by()
         .values("deal")
         .annotate(total=Sum("amount"))

@@ -188,7 +188,7 @@ def group_revenue(
     correlated subquery per lead, whose estimated cost alone makes PostgreSQL JIT-compile the
     whole report with inlining and optimisation (seconds at a million leads).
     """
-    payments = Payment.objects.filter(query.leads_q(prefix="deal__lead__"))
+    payments = Payment.objects.counted().filter(query.leads_q(prefix="deal__lead__"))
     if leads is not None:
         payments = payments.filter(deal__lead__in=leads.values("pk"))
     rows = payments.values(f"deal__lead__{column}").annotate(total=Sum("amount")).order_by()

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,6 +12,8 @@ from django.utils.translation import gettext as _
 from leads.models import DisqualificationReason, Lead, Touch
 from leads.services.definition import active_definition
 from org.models import User
+
+NO_RESPONSE = "no_response"
 
 
 class UnmetCriteria(ValidationError):
@@ -115,6 +118,22 @@ def lead_disqualify(*, lead: Lead, by: User, reason: str, note: str = "") -> Lea
     found = DisqualificationReason.objects.filter(code=reason, is_active=True).first()
     if found is None:
         raise ValidationError({"reason": [_("Unknown disqualification reason.")]})
+    if reason == NO_RESPONSE:
+        # "No answer" after one call the next day is the waste this product exists to stop.
+        needed = settings.NO_RESPONSE_MIN_ATTEMPTS
+        attempts = lead.touches.count()
+        if attempts < needed:
+            raise ValidationError(
+                {
+                    "reason": [
+                        _(
+                            "“No response” needs at least %(needed)d attempts to reach the "
+                            "person; %(made)d logged so far."
+                        )
+                        % {"needed": needed, "made": attempts}
+                    ]
+                }
+            )
     lead.status = Lead.Status.DISQUALIFIED
     lead.disqualification_reason = found
     lead.disqualification_note = note

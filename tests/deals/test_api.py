@@ -323,6 +323,55 @@ def test_payment_permissions(as_user, make_deal, seller, other_seller, marketer,
     assert Payment.objects.count() == 1
 
 
+def test_payment_above_the_deal_amount_is_accepted_and_flagged(as_user, make_deal, seller):
+    deal = make_deal(seller, amount="250000.00")
+    client = as_user(seller)
+    url = f"/api/v1/deals/{deal.pk}/payments/"
+    within = _post(client, url, {"amount": "250000.00"})
+    assert within.status_code == 201
+    assert within.json()["over_amount"] is False
+    over = _post(client, url, {"amount": "0.01"})
+    assert over.status_code == 201
+    assert over.json()["over_amount"] is True
+    assert {"id", "amount", "paid_at", "over_amount"} <= set(over.json())
+
+
+def test_void_a_payment(as_user, make_deal, seller, manager):
+    deal = make_deal(seller, amount="250000.00")
+    client = as_user(seller)
+    kept = _post(client, f"/api/v1/deals/{deal.pk}/payments/", {"amount": "1000.00"}).json()
+    wrong = _post(client, f"/api/v1/deals/{deal.pk}/payments/", {"amount": "9000000.00"}).json()
+    url = f"/api/v1/deals/{deal.pk}/payments/{wrong['id']}/void/"
+
+    assert _post(client, url, {}).status_code == 400
+    assert _post(client, url, {"reason": ""}).status_code == 400
+    response = _post(client, url, {"reason": "typed two extra zeros"})
+    assert response.status_code == 200
+    assert response.json()["voided_by"] == seller.pk
+    assert response.json()["void_reason"] == "typed two extra zeros"
+    assert _post(as_user(manager), url, {"reason": "again"}).status_code == 409
+
+    detail = client.get(f"/api/v1/deals/{deal.pk}/").json()
+    assert detail["paid_total"] == "1000.00"
+    assert {p["id"]: p["voided_at"] is not None for p in detail["payments"]} == {
+        kept["id"]: False,
+        wrong["id"]: True,
+    }
+    assert Payment.objects.count() == 2  # on record, never deleted
+
+
+def test_void_permissions(as_user, make_deal, seller, other_seller, marketer):
+    deal = make_deal(seller)
+    payment = _post(as_user(seller), f"/api/v1/deals/{deal.pk}/payments/", {"amount": "5"})
+    url = f"/api/v1/deals/{deal.pk}/payments/{payment.json()['id']}/void/"
+    assert _post(as_user(other_seller), url, {"reason": "x"}).status_code == 404
+    assert _post(as_user(marketer), url, {"reason": "x"}).status_code == 403
+    other_deal = make_deal(other_seller)
+    wrong_deal = f"/api/v1/deals/{other_deal.pk}/payments/{payment.json()['id']}/void/"
+    assert _post(as_user(other_seller), wrong_deal, {"reason": "x"}).status_code == 404
+    assert not Payment.objects.filter(voided_at__isnull=False).exists()
+
+
 # --- Repeat sales and edits ----------------------------------------------------------------
 
 

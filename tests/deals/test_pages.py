@@ -238,3 +238,31 @@ def test_the_lead_page_links_to_its_deal(client, make_deal, seller):
     client.force_login(seller)
     page = client.get(f"/leads/{deal.lead_id}/").content.decode()
     assert f'href="/deals/{deal.pk}/"' in page
+
+
+def test_a_payment_above_the_deal_amount_asks_first(client, make_deal, seller):
+    deal = make_deal(seller, amount="250000.00")
+    client.force_login(seller)
+    response = client.post(f"/deals/{deal.pk}/payments/", {"amount": "9000000"})
+    assert response.status_code == 200
+    assert b"confirm_over" in response.content
+    assert not Payment.objects.exists()
+    client.post(f"/deals/{deal.pk}/payments/", {"amount": "9000000", "confirm_over": "1"})
+    assert Payment.objects.get().amount == Decimal("9000000")
+
+
+def test_void_a_payment_from_the_deal_page(client, make_deal, seller, other_seller):
+    deal = make_deal(seller, amount="100.00")
+    payment = payment_record(deal=deal, amount=Decimal("90.00"), by=seller)
+    url = f"/deals/{deal.pk}/payments/{payment.pk}/void/"
+    client.force_login(other_seller)
+    assert client.post(url, {"reason": "x"}).status_code == 404
+    client.force_login(seller)
+    page = client.get(f"/deals/{deal.pk}/").content.decode()
+    assert url in page and "data-confirm" in page
+    client.post(url, {"reason": ""})
+    assert Payment.objects.counted().count() == 1
+    response = client.post(url, {"reason": "entered twice"}, follow=True)
+    assert Payment.objects.counted().count() == 0
+    assert "voided" in response.content.decode()
+    assert response.context["deal"].paid_total == Decimal("0")

@@ -9,14 +9,16 @@ from django.utils import timezone
 
 from deals.models import Deal, DealStage, Payment
 from deals.services import (
+    PaymentAlreadyVoided,
     deal_close,
     deal_create_from_lead,
     deal_create_repeat,
     deal_move,
     deal_stage_save,
     deal_update,
-    payment_delete,
+    paid_total_of,
     payment_record,
+    payment_void,
 )
 from leads.models import Lead
 from org.matrix import rules_of
@@ -158,16 +160,34 @@ def test_a_payment_dated_ahead_within_clock_skew_is_fine_beyond_is_not(make_deal
     assert Payment.objects.count() == 1
 
 
-def test_only_managers_remove_payments_and_the_history_keeps_them(make_deal, seller, manager):
+def test_a_voided_payment_stays_on_record_and_stops_counting(make_deal, seller, manager):
     deal = make_deal(seller)
-    payment = payment_record(deal=deal, amount=Decimal("50.00"), by=seller)
-    payment_id = payment.pk
-    with pytest.raises(PermissionDenied):
-        payment_delete(payment=payment, by=seller)
-    payment_delete(payment=payment, by=manager)
-    assert not Payment.objects.exists()
-    removed = Payment.history.filter(id=payment_id, history_type="-").get()
-    assert (removed.amount, removed.history_user) == (Decimal("50.00"), manager)
+    kept = payment_record(deal=deal, amount=Decimal("50.00"), by=seller)
+    wrong = payment_record(deal=deal, amount=Decimal("9000000.00"), by=seller)
+    assert paid_total_of(deal) == Decimal("9000050.00")
+    with pytest.raises(ValidationError) as no_reason:
+        payment_void(payment=wrong, by=seller, reason="  ")
+    assert "reason" in no_reason.value.message_dict
+    payment_void(payment=wrong, by=seller, reason="typo: one zero too many")
+    with pytest.raises(PaymentAlreadyVoided):
+        payment_void(payment=wrong, by=manager, reason="again")
+    assert paid_total_of(deal) == Decimal("50.00")
+    assert Payment.objects.count() == 2
+    assert list(Payment.objects.counted()) == [kept]
+    wrong.refresh_from_db()
+    assert (wrong.voided_by, wrong.void_reason) == (seller, "typo: one zero too many")
+    audit = Payment.history.filter(id=wrong.pk).order_by("-history_date").first()
+    assert (audit.history_change_reason, audit.history_user) == ("voided", seller)
+
+
+def test_only_the_owner_or_management_voids(make_deal, seller, manager):
+    deal = make_deal(seller)
+    payment = payment_record(deal=deal, amount=Decimal("10.00"), by=seller)
+    colleague = UserFactory(role="sales")
+    with pytest.raises(ValidationError):
+        payment_void(payment=payment, by=colleague, reason="not mine")
+    payment_void(payment=payment, by=manager, reason="refunded")
+    assert not Payment.objects.counted().exists()
 
 
 def test_lost_needs_a_reason_from_the_controlled_list(make_deal, seller):

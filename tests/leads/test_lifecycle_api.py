@@ -170,6 +170,26 @@ def test_disqualify_without_a_known_reason_is_400(as_user, seller, claimed, body
     assert Lead.objects.get(pk=lead.pk).status == "assigned"
 
 
+@pytest.mark.parametrize("needed", [3, 1])
+def test_no_response_needs_enough_touches(as_user, seller, claimed, settings, needed):
+    settings.NO_RESPONSE_MIN_ATTEMPTS = needed
+    lead = claimed(seller)
+    api = as_user(seller)
+    for _ in range(needed):
+        response = api.post(
+            f"/api/v1/leads/{lead.pk}/disqualify/", {"reason": "no_response"}, format="json"
+        )
+        assert response.status_code == 400
+        assert list(response.json()) == ["reason"]
+        assert Lead.objects.get(pk=lead.pk).status != "disqualified"
+        api.post(f"/api/v1/leads/{lead.pk}/touches/", {"kind": "call"}, format="json")
+    response = api.post(
+        f"/api/v1/leads/{lead.pk}/disqualify/", {"reason": "no_response"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["disqualification_reason"] == "no_response"
+
+
 def test_convert_a_qualified_lead_into_a_deal(as_user, seller, touched):
     lead = touched(seller)
     as_user(seller).post(f"/api/v1/leads/{lead.pk}/qualify/", {"criteria": ALL_MET}, format="json")

@@ -101,6 +101,34 @@ def test_disqualify_page_requires_a_reason(client, seller, claimed):
     client.force_login(seller)
     client.post(f"/leads/{lead.pk}/disqualify/", {"reason": "nonsense"})
     assert Lead.objects.get(pk=lead.pk).status == "assigned"
+    client.post(f"/leads/{lead.pk}/disqualify/", {"reason": ""})
+    assert Lead.objects.get(pk=lead.pk).status == "assigned"
+    client.post(f"/leads/{lead.pk}/disqualify/", {"reason": "not_target"})
+    assert Lead.objects.get(pk=lead.pk).status == "disqualified"
+
+
+def test_disqualify_form_preselects_nothing_and_asks_first(client, seller, claimed):
+    lead = claimed(seller)
+    client.force_login(seller)
+    html = client.get(f"/leads/{lead.pk}/").content.decode()
+    form = html[html.index(f'action="/leads/{lead.pk}/disqualify/"') :]
+    form = form[: form.index("</form>")]
+    assert "data-confirm=" in form
+    assert '<option value="" selected>' in form
+    assert form.count("selected") == 1
+
+
+def test_no_response_needs_the_attempts_first(client, seller, claimed, settings):
+    settings.NO_RESPONSE_MIN_ATTEMPTS = 3
+    lead = claimed(seller)
+    client.force_login(seller)
+    for _ in range(3):
+        response = client.post(
+            f"/leads/{lead.pk}/disqualify/", {"reason": "no_response"}, follow=True
+        )
+        assert Lead.objects.get(pk=lead.pk).status != "disqualified"
+        assert "attempts" in response.content.decode()
+        client.post(f"/leads/{lead.pk}/touch/", {"kind": "call"})
     client.post(f"/leads/{lead.pk}/disqualify/", {"reason": "no_response"})
     assert Lead.objects.get(pk=lead.pk).status == "disqualified"
 
