@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
 from config.rest import IntakeThrottle
@@ -244,6 +245,66 @@ class DisqualifyInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
+class LeadBatchInputSerializer(serializers.Serializer):
+    """The batch body: ``{"leads": [...]}``, 1 to 1000 items. Each item is checked on its own
+    by ``LeadInputSerializer``; a bad item is reported, not a reason to refuse the batch."""
+
+    leads = serializers.ListField(
+        child=serializers.JSONField(allow_null=True), min_length=1, max_length=services.BATCH_SIZE
+    )
+
+
+class LeadBatchSchemaSerializer(serializers.Serializer):
+    """The same body as the OpenAPI schema shows it (items shaped like ``POST /leads/``)."""
+
+    leads = LeadInputSerializer(many=True)
+
+
+class LeadBatchResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["created", "duplicate", "invalid"])
+    id = serializers.IntegerField(allow_null=True)
+    errors = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()), allow_null=True
+    )
+
+
+class LeadBatchResponseSerializer(serializers.Serializer):
+    results = LeadBatchResultSerializer(many=True)
+
+
+def lead_batch_results(items: list[Any], *, source: str, by: Any) -> list[dict[str, Any]]:
+    """Judge a batch's items: validate each alone, then take the valid ones through the bulk
+    intake in one transaction; one result per item, in order."""
+    context = {  # one query each for the whole batch, not one per item
+        "channels": {c.slug: c for c in Channel.objects.filter(is_active=True)},
+        "campaigns": {c.slug: c for c in Campaign.objects.all()},
+    }
+    # One serializer checks every item, as DRF's ListSerializer does with its child: its
+    # fields are built once, not once per item (that deep copy was most of the validation).
+    validator = LeadInputSerializer(context=context)
+    results: list[dict[str, Any]] = []
+    valid: list[tuple[int, services.LeadInput]] = []
+    for index, item in enumerate(items):
+        try:
+            attrs = validator.run_validation(item)
+        except serializers.ValidationError as exc:
+            detail = as_serializer_error(exc)
+            errors = {k: [str(m) for m in v] for k, v in detail.items()}
+            results.append({"index": index, "status": "invalid", "id": None, "errors": errors})
+            continue
+        valid.append((index, services.LeadInput(**attrs)))
+        results.append({"index": index, "status": "created", "id": None, "errors": None})
+    if valid:
+        outcomes = services.lead_intake_many(
+            items=[data for _, data in valid], source=source, by=by
+        )
+        for (index, _data), outcome in zip(valid, outcomes, strict=True):
+            results[index]["id"] = outcome.lead.pk
+            results[index]["status"] = "duplicate" if outcome.duplicate else "created"
+    return results
+
+
 IsSalesOrOwnerRoles = role_permission(Role.SALES, Role.MANAGEMENT, Role.MARKETING)
 
 
@@ -271,7 +332,7 @@ class LeadViewSet(
         return selectors.lead_list(user=user)  # type: ignore[arg-type]
 
     def get_permissions(self):  # type: ignore[no-untyped-def]
-        if self.action == "create":
+        if self.action in ("create", "batch"):
             return [IsAuthenticated(), IsMarketingOrManagement()]
         if self.action == "claim":
             return [IsAuthenticated(), IsSales()]
@@ -296,6 +357,23 @@ class LeadViewSet(
             by=acting_user(request),
         )
         return intake_response(result)
+
+    @extend_schema(
+        request=LeadBatchSchemaSerializer,
+        responses={200: LeadBatchResponseSerializer},
+        description=_(
+            "Up to 1000 leads in one request, each judged as POST /leads/ would judge it alone, "
+            "in order; one result per item."
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="batch")
+    def batch(self, request: Request) -> Response:
+        body = LeadBatchInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        results = lead_batch_results(
+            body.validated_data["leads"], source=services.Source.API, by=acting_user(request)
+        )
+        return Response({"results": results})
 
     @extend_schema(
         request=None,

@@ -1,7 +1,14 @@
 """Writes for the leads domain. Views, API, admin, tasks and commands all call these."""
 
 from leads.services.definition import active_definition, definition_approve, definition_propose
-from leads.services.intake import IntakeResult, LeadInput, Source, lead_intake
+from leads.services.intake import (
+    BATCH_SIZE,
+    IntakeResult,
+    LeadInput,
+    Source,
+    lead_intake,
+    lead_intake_many,
+)
 from leads.services.lifecycle import (
     UnmetCriteria,
     lead_disqualify,
@@ -13,6 +20,7 @@ from leads.services.queue import CapacityReached, lead_claim_next
 from leads.services.sweep import SweepResult, sla_sweep
 
 __all__ = [
+    "BATCH_SIZE",
     "CapacityReached",
     "IntakeResult",
     "LeadInput",
@@ -25,6 +33,7 @@ __all__ = [
     "lead_claim_next",
     "lead_disqualify",
     "lead_intake",
+    "lead_intake_many",
     "lead_mark_converted",
     "lead_qualify",
     "lead_touch",

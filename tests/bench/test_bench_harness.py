@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from bench import harness, scenario_claim, scenario_intake, scenario_sweep
+from bench.urls import FLOOR_SUBJECT
 from leads.models import Escalation, Lead
+from org.models import Notification
 
 
 def args_for(*argv: str):  # type: ignore[no-untyped-def]
@@ -114,14 +116,25 @@ def test_sweep_scenario_escalates_exactly_the_due_leads_once():
 @pytest.mark.django_db(transaction=True)
 def test_intake_scenario_creates_one_lead_per_contact_through_a_real_server():
     rows = scenario_intake.run(
-        args_for("--requests", "60", "--duplicates", "0.3", "--threads", "4", "--workers", "1")
+        args_for(
+            *("--requests", "60", "--duplicates", "0.3", "--threads", "4", "--workers", "1"),
+            *("--batch-leads", "2500"),
+        )
     )
 
-    (row,) = rows
+    row, floor, ratio, batch = rows
     assert (row["created (201)"], row["duplicates (200)"], row["errors"]) == (42, 18, 0)
     assert row["leads in db"] == 42
     assert row["duplicate open leads in db"] == 0
+    assert floor["requests"] == 60 and ratio["p50 ms"] > 0
+    assert (batch["created (201)"], batch["duplicates (200)"], batch["errors"]) == (1750, 750, 0)
+    assert (batch["requests"], batch["leads in db"], batch["duplicate open leads in db"]) == (
+        3,
+        1750,
+        0,
+    )
     assert not Lead.objects.filter(created_by__username="bench-manager-01").exists()
+    assert not Notification.objects.filter(subject=FLOOR_SUBJECT).exists()
 
 
 @pytest.mark.postgres

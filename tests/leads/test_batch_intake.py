@@ -1,0 +1,219 @@
+"""POST /api/v1/leads/batch/ per the contract, the bulk path it shares with the single POST and
+CSV import, and two concurrent batches sharing contacts."""
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from leads.models import Lead, LeadRequest
+from leads.services import LeadInput, Source, lead_intake_many
+from tests.factories import ChannelFactory, UserFactory
+
+URL = "/api/v1/leads/batch/"
+
+
+@pytest.fixture
+def client(as_user, marketer, channel):  # type: ignore[no-untyped-def]
+    return as_user(marketer)
+
+
+def _item(n: int, **fields: Any) -> dict[str, Any]:
+    return {"name": f"Lead {n}", "email": f"lead{n}@example.ru", "channel": "website", **fields}
+
+
+@pytest.mark.django_db
+def test_each_item_is_judged_like_a_single_post_in_order(client, marketer):
+    existing = client.post("/api/v1/leads/", _item(0), format="json").json()
+    items = [
+        _item(1, phone="8 (916) 000-00-01"),
+        {"name": "No contact", "channel": "website"},  # invalid
+        _item(0, email="LEAD0@example.ru"),  # repeat of an open lead
+        {"name": "Same phone", "phone": "+7 916 000 00 01", "channel": "website"},  # of item 0
+        _item(2, channel="nowhere"),  # invalid
+        _item(3),
+        _item(3, name="Again"),  # repeat of the batch's own item 5
+    ]
+
+    response = client.post(URL, {"leads": items}, format="json")
+
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["index"] for r in results] == list(range(7))
+    assert [r["status"] for r in results] == [
+        "created",
+        "invalid",
+        "duplicate",
+        "duplicate",
+        "invalid",
+        "created",
+        "duplicate",
+    ]
+    first, third = (
+        Lead.objects.get(email="lead1@example.ru"),
+        Lead.objects.get(email="lead3@example.ru"),
+    )
+    assert [r["id"] for r in results] == [
+        first.pk,
+        None,
+        existing["id"],
+        first.pk,
+        None,
+        third.pk,
+        third.pk,
+    ]
+    assert "non_field_errors" in results[1]["errors"]
+    assert "channel" in results[4]["errors"]
+    assert all(r["errors"] is None for r in results if r["status"] != "invalid")
+    # Same records as the single POST: the repeats are counted and logged on their lead.
+    assert first.phone == "+79160000001" and first.duplicate_requests == 1
+    assert third.duplicate_requests == 1
+    assert Lead.objects.get(pk=existing["id"]).duplicate_requests == 1
+    assert LeadRequest.objects.filter(duplicate=True).count() == 3
+    assert LeadRequest.objects.filter(duplicate=False).count() == 3
+    record = first.history.get()  # type: ignore[attr-defined]
+    assert (record.history_type, record.history_user_id) == ("+", marketer.pk)
+    assert record.history_change_reason == "intake (api); queued"
+    assert first.status == "new" and first.sla_deadline is not None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"leads": []},
+        {"leads": [_item(i) for i in range(1001)]},
+        {"lead": [_item(1)]},
+        [_item(1)],
+        {"leads": _item(1)},
+        {"leads": "x"},
+    ],
+    ids=["empty", "1001", "wrong-key", "bare-list", "object", "string"],
+)
+def test_a_body_that_is_not_1_to_1000_leads_is_400_and_stores_nothing(client, body):
+    response = client.post(URL, body, format="json")
+    assert response.status_code == 400
+    assert Lead.objects.count() == 0
+    assert LeadRequest.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_item_that_is_not_an_object_is_invalid_alone(client):
+    response = client.post(URL, {"leads": ["x", _item(1), None]}, format="json")
+    assert response.status_code == 200
+    assert [r["status"] for r in response.json()["results"]] == ["invalid", "created", "invalid"]
+
+
+@pytest.mark.django_db
+def test_a_thousand_items_take_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(15):
+        response = client.post(URL, {"leads": [_item(i) for i in range(1000)]}, format="json")
+    assert [r["status"] for r in response.json()["results"]].count("created") == 1000
+
+
+@pytest.mark.django_db
+def test_only_marketing_and_management_send_batches(as_user, seller, manager, channel, api):
+    assert as_user(seller).post(URL, {"leads": [_item(1)]}, format="json").status_code == 403
+    assert api.post(URL, {"leads": [_item(1)]}, format="json").status_code == 401
+    assert as_user(manager).post(URL, {"leads": [_item(1)]}, format="json").status_code == 200
+
+
+@pytest.mark.django_db
+def test_csv_import_goes_through_the_bulk_path(marketer, channel, django_assert_max_num_queries):
+    import io
+
+    from leads.services import leads_import_csv
+
+    rows = "\n".join(f"Lead {i},lead{i % 1500}@example.ru,website" for i in range(2500))
+    with django_assert_max_num_queries(30):
+        report = leads_import_csv(
+            file=io.BytesIO(f"name,email,channel\n{rows}\n".encode()), by=marketer
+        )
+    assert (report.created, report.duplicates) == (1500, 1000)
+    assert Lead.objects.count() == 1500
+
+
+# --- Races on PostgreSQL ----------------------------------------------------------------------
+
+
+def _together(workers: list[Callable[[], Any]]) -> list[Any]:
+    barrier = threading.Barrier(len(workers))
+    results: list[Any] = [None] * len(workers)
+    errors: list[BaseException] = []
+
+    def run(i: int, work: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            results[i] = work()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_batches_sharing_contacts_make_one_lead_per_contact():
+    channel = ChannelFactory(slug="web")
+    by = UserFactory(role="marketing")
+
+    # Four batches over 200 contacts, each in its own order, overlapping by e-mail or phone.
+    def batch(k: int) -> Callable[[], list[bool]]:
+        items = [
+            LeadInput(
+                name=f"B{k} {i}",
+                channel=channel,
+                email=f"c{i}@x.ru" if (i + k) % 3 else "",
+                phone=f"+7916{i:07d}" if (i + k) % 3 != 1 else "",
+            )
+            for i in (range(200) if k % 2 else reversed(range(200)))
+        ]
+        return lambda: [
+            r.duplicate for r in lead_intake_many(items=items, source=Source.API, by=by)
+        ]
+
+    for round_ in range(3):
+        if round_:
+            LeadRequest.objects.all().delete()
+            Lead.objects.all().delete()
+        results = _together([batch(k) for k in range(4)])
+        open_leads = Lead.objects.filter(status__in=Lead.OPEN_STATUSES)
+        emails = [e for e in open_leads.values_list("email", flat=True) if e]
+        phones = [p for p in open_leads.values_list("phone", flat=True) if p]
+        assert len(emails) == len(set(emails)) and len(phones) == len(set(phones))
+        created = sum(not duplicate for got in results for duplicate in got)
+        assert created == open_leads.count()
+        assert LeadRequest.objects.count() == 800
+        assert LeadRequest.objects.filter(duplicate=False).count() == created
+        assert sum(open_leads.values_list("duplicate_requests", flat=True)) == 800 - created
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_and_single_posts_racing_for_one_contact():
+    from leads.services import lead_intake
+
+    channel = ChannelFactory(slug="web")
+    items = [LeadInput(name=f"B {i}", channel=channel, email=f"c{i}@x.ru") for i in range(50)]
+    singles = [
+        (
+            lambda i=i: lead_intake(
+                data=LeadInput(name="S", channel=channel, email=f"c{i}@x.ru"), source=Source.API
+            )
+        )
+        for i in range(0, 50, 5)
+    ]
+    _together([lambda: lead_intake_many(items=items, source=Source.API), *singles])
+    assert Lead.objects.count() == 50
+    assert LeadRequest.objects.count() == 60
