@@ -48,7 +48,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy config org leads deals feedback kpi
+	$(BIN)/mypy config org leads deals feedback kpi ops
 
 pytest: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -82,9 +82,15 @@ INSTALLED_APPS = [
     "deals",
     "feedback",
     "kpi",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # Operations first: a request id for every log line, probes and scrapes answered before
+    # host checks and https redirects, every request counted and timed (ops/middleware.py).
+    "ops.middleware.RequestIdMiddleware",
+    "ops.middleware.OpsEndpointsMiddleware",
+    "ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "org.context_processors.navigation",
+                "ops.context_processors.operations",
             ],
         },
     },
@@ -189,6 +196,10 @@ QUEUE_REFRESH_SECONDS = 15
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {
         "task": "leads.tasks.sla_sweep",
+        "schedule": timedelta(seconds=SLA_SWEEP_SECONDS),
+    },
+    "sla-sweep-watchdog": {
+        "task": "ops.tasks.sla_sweep_watchdog",
         "schedule": timedelta(seconds=SLA_SWEEP_SECONDS),
     },
     "notifications-flush": {
@@ -318,11 +329,50 @@ REPORT_MAX_DAYS = _env(env.int, "REPORT_MAX_DAYS", default=3660)
 CSV_IMPORT_MAX_ROWS = _env(env.int, "CSV_IMPORT_MAX_ROWS", default=10000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# --- Operations: logs, metrics, probes, error reporting (ops/, README "Running in production") --
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain").strip().lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT is invalid: {LOG_FORMAT!r} (use plain or json).")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "filters": {"request_id": {"()": "ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+METRICS_ALLOWED_IPS: list[str] = _env(env.list, "METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+try:
+    import ipaddress
+
+    METRICS_ALLOWED_NETWORKS = [
+        ipaddress.ip_network(item.strip(), strict=False) for item in METRICS_ALLOWED_IPS
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS is invalid: {exc}") from exc
+READINESS_TIMEOUT = _env(env.float, "READINESS_TIMEOUT", default=2.0)
+if not 0 < READINESS_TIMEOUT <= 30:
+    raise ImproperlyConfigured("READINESS_TIMEOUT must be between 0 and 30 seconds.")
+
+SENTRY_DSN = env.str("SENTRY_DSN", default="").strip()
+if SENTRY_DSN:
+    from ops.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=""),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=_env(env.float, "SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

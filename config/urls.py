@@ -16,6 +16,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("deals.api_urls")),
     path("", include("feedback.api_urls")),
     path("", include("kpi.api_urls")),
+    path("", include("ops.api_urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +31,7 @@ urlpatterns = [
     path("deals/", include("deals.urls")),
     path("feedback/", include("feedback.urls")),
     path("reports/", include("kpi.urls")),
+    path("status/", include("ops.urls")),
 ]
 
 if settings.DEBUG:

@@ -17,6 +17,7 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("deals:board", _("Deals"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
     ("org:matrix", _("Matrix"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
     ("feedback:inbox", _("Feedback"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
+    ("ops:status", _("Status"), (Role.MANAGEMENT,)),
 ]
 
 

@@ -217,3 +217,27 @@ class ReportingLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} → {self.reports_to}: {self.subject}"
+
+
+# --- Heartbeats (dead-man's switch) ----------------------------------------------------------
+
+
+class Heartbeat(models.Model):
+    """A periodic job's check-in: when its last run started and finished, and how long it took.
+
+    Jobs check in through ``org.heartbeats.heartbeat``; the watchdog (``ops``) reads these rows
+    and treats silence as the alarm.
+    """
+
+    name = models.SlugField(_("job"), max_length=50, unique=True)
+    started_at = models.DateTimeField(_("last started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
+    duration = models.FloatField(_("last duration (seconds)"), null=True, blank=True)
+    runs = models.PositiveBigIntegerField(_("finished runs"), default=0)
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return self.name

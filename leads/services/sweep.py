@@ -27,6 +27,7 @@ from leads import sla
 from leads.models import Escalation, Lead
 from leads.services import history_sql
 from leads.services.queue import start_queue_entry
+from org.heartbeats import SLA_SWEEP, heartbeat
 from org.models import Role, User
 from org.services import Message, heads_of, managers, notify_many
 
@@ -305,6 +306,7 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
     """Run one sweep at ``now`` (default: the current time) until nothing is due."""
     now = now or timezone.now()
     result = SweepResult()
-    while _sweep_batch(now=now, result=result):
-        pass
+    with heartbeat(SLA_SWEEP):  # the watchdog (ops) notices when sweeps stop finishing
+        while _sweep_batch(now=now, result=result):
+            pass
     return result
