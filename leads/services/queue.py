@@ -14,6 +14,7 @@ from leads import sla
 from leads.models import AssignmentMode, Lead, SalesProfile
 from leads.selectors import CLAIM_ORDER
 from leads.services import history_sql
+from org.metrics import LEADS_CLAIMED
 from org.models import Role, User
 
 
@@ -133,8 +134,12 @@ def lead_claim_next(*, user: User, now: datetime | None = None) -> Lead | None:
         raise PermissionDenied(_("Only salespeople claim leads."))
     now = now or timezone.now()
     if connection.vendor == "postgresql":
-        return _claim_postgresql(user=user, now=now)
-    return _claim_orm(user=user, now=now)
+        lead = _claim_postgresql(user=user, now=now)
+    else:
+        lead = _claim_orm(user=user, now=now)
+    if lead is not None:
+        LEADS_CLAIMED.inc()  # the claim rate on /metrics
+    return lead
 
 
 CLAIM_REASON = "claimed"
