@@ -199,3 +199,29 @@ def test_a_database_outage_is_a_503_in_metrics_format_not_a_500(client, db, monk
     response = client.get("/metrics")
     assert response.status_code == 503
     assert "tandem_up 0" in response.content.decode()
+
+
+def test_the_docs_only_use_metrics_that_exist(client, db, make_lead, seller):
+    """docs/grafana-dashboard.json and docs/prometheus-alerts.yml name real series."""
+    import json
+    import re
+    from pathlib import Path
+
+    from ops.tasks import sla_sweep_watchdog_task
+
+    make_lead()
+    lead_claim_next(user=seller)
+    sla_sweep_watchdog_task.delay()
+    client.get("/accounts/login/")
+    exposed = {
+        sample.name
+        for family in text_string_to_metric_families(scrape(client))
+        for sample in family.samples
+    }
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    dashboard = (docs / "grafana-dashboard.json").read_text()
+    json.loads(dashboard)
+    text = dashboard + (docs / "prometheus-alerts.yml").read_text()
+    named = set(re.findall(r"\btandem_[a-z_]+", text))
+    assert named, "the docs name no metric"
+    assert named <= exposed, named - exposed
