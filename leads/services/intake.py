@@ -13,6 +13,7 @@ from django.utils import timezone
 from leads import sla
 from leads.models import Campaign, Channel, Escalation, Lead, LeadRequest, WebForm
 from leads.services.queue import route_new_lead
+from org.metrics import LEADS_RECEIVED
 from org.models import User
 
 DEDUP_CONSTRAINTS = ("one_open_lead_per_email", "one_open_lead_per_phone")
@@ -112,12 +113,24 @@ def lead_intake_many(
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                return _intake_batch(items=items, source=source, by=by, now=now)
+                results = _intake_batch(items=items, source=source, by=by, now=now)
         except IntegrityError as exc:
             if not _is_dedup_violation(exc):
                 raise
             # Another request created an open lead for one of these contacts; judge again.
+            continue
+        _count_received(results, source=source)
+        return results
     raise RuntimeError("lead intake could not settle a duplicate race after 3 attempts")
+
+
+def _count_received(results: list[IntakeResult], *, source: str) -> None:
+    """The intake rate on /metrics, per source and outcome."""
+    duplicates = sum(result.duplicate for result in results)
+    if len(results) > duplicates:
+        LEADS_RECEIVED.labels(source, "new").inc(len(results) - duplicates)
+    if duplicates:
+        LEADS_RECEIVED.labels(source, "duplicate").inc(duplicates)
 
 
 def _lock_contacts(contacts: set[str]) -> None:

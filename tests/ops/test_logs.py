@@ -110,8 +110,9 @@ def test_plain_format_has_the_request_id_too(settings):
 def test_log_format_is_validated(monkeypatch):
     import importlib
 
-    import config.settings
     from django.core.exceptions import ImproperlyConfigured
+
+    import config.settings
 
     monkeypatch.setenv("DJANGO_DEBUG", "1")
     monkeypatch.setenv("LOG_FORMAT", "xml")

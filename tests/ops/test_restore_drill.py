@@ -35,7 +35,12 @@ def test_a_dump_restores_into_a_working_tandem(make_lead, seller):
     make_lead()
     env = {**os.environ, "DATABASE_URL": database_url(), "PYTHON": sys.executable}
     result = subprocess.run(
-        ["bash", str(SCRIPT)], env=env, capture_output=True, text=True, timeout=300, check=False
+        [shutil.which("bash") or "/bin/bash", str(SCRIPT)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "leads_lead: 2 rows" in result.stdout

@@ -1,5 +1,7 @@
 """Sentry is optional and never receives personal data."""
 
+import pytest
+
 from ops.sentry import FILTERED, scrub
 
 
@@ -51,6 +53,7 @@ def test_sentry_is_off_without_a_dsn(settings):
     assert not sentry_sdk.get_client().is_active()
 
 
+@pytest.mark.filterwarnings("ignore:The send_default_pii option is deprecated")
 def test_sentry_starts_with_a_dsn_and_no_pii(monkeypatch):
     import sentry_sdk
 

@@ -1,5 +1,6 @@
 """The SLA sweep heartbeat and its watchdog (API.md, Operations): silence is the alarm."""
 
+import io
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -45,7 +46,7 @@ def test_every_sweep_records_its_heartbeat(db):
 
     # The management command is the same service, and records wall-clock times even with an
     # injected sweep clock.
-    call_command("sla_sweep", "--now", "2020-01-01T00:00:00+00:00", stdout=open("/dev/null", "w"))
+    call_command("sla_sweep", "--now", "2020-01-01T00:00:00+00:00", stdout=io.StringIO())
     second = last_heartbeat(SLA_SWEEP)
     assert second.runs == 2
     assert second.finished_at >= first.finished_at
@@ -126,7 +127,7 @@ def test_the_notification_is_written_in_the_site_language(db, manager, settings)
     settings.LANGUAGE_CODE = "ru"
     sla_sweep_watchdog(now=T0)
     note = Notification.objects.get()
-    assert note.subject.startswith("Сбор SLA остановлен")
+    assert note.subject.startswith("Сбор SLA остановлен")  # noqa: RUF001
 
 
 @pytest.mark.postgres
