@@ -107,13 +107,20 @@ def multiprocess_dir() -> str:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 
 
-def render_metrics(*, now: datetime | None = None) -> bytes:
+def event_registry() -> CollectorRegistry:
+    """The event counters: summed over every process's files in multiprocess mode, else
+    this process's own."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(BusinessCollector(now))
     if multiprocess_dir():
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         registry.register(_ThisProcess())
+    return registry
+
+
+def render_metrics(*, now: datetime | None = None) -> bytes:
+    registry = event_registry()
+    registry.register(BusinessCollector(now))
     return generate_latest(registry)
 
 

@@ -225,3 +225,25 @@ def test_the_docs_only_use_metrics_that_exist(client, db, make_lead, seller):
     named = set(re.findall(r"\btandem_[a-z_]+", text))
     assert named, "the docs name no metric"
     assert named <= exposed, named - exposed
+
+
+def test_multiprocess_mode_sums_the_counters_of_every_process(tmp_path):
+    """PROMETHEUS_MULTIPROC_DIR: what two worker processes counted, a third one serves."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    count = "from org.metrics import LEADS_CLAIMED; LEADS_CLAIMED.inc()"
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", count], env=env, check=True, timeout=60)
+    serve = (
+        "import django; django.setup(); "
+        "from prometheus_client import generate_latest; "
+        "from ops.metrics import event_registry; "
+        "print(generate_latest(event_registry()).decode())"
+    )
+    served = subprocess.run(
+        [sys.executable, "-c", serve], env=env, check=True, timeout=60, capture_output=True
+    ).stdout.decode()
+    assert samples(served)[("tandem_leads_claimed_total", ())] == 2
