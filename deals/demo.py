@@ -59,6 +59,10 @@ def _progress(deal: Deal, plan: tuple[str, str | None, Decimal], rng: random.Ran
     return deal
 
 
+def holds_data() -> bool:
+    return Deal.objects.exists()
+
+
 def seed() -> str:
     if Deal.objects.exists():
         return "deals already present; left as they are"

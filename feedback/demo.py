@@ -382,6 +382,12 @@ def _briefs(users: dict[str, User]) -> int:
     return len(BRIEFS)
 
 
+def holds_data() -> bool:
+    return (
+        LeadFeedback.objects.exists() or Dispute.objects.exists() or Objection.objects.exists()
+    )
+
+
 def seed() -> str:
     if LeadFeedback.objects.exists() or Dispute.objects.exists():
         return "feedback already present; left as it is"

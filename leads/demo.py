@@ -271,6 +271,10 @@ def _work(rng: random.Random, lead: Lead, seller: User, reasons: list[str]) -> N
     # else: stays contacted, still being worked
 
 
+def holds_data() -> bool:
+    return Lead.objects.exists() or Channel.objects.exists()
+
+
 def seed() -> str:
     if Lead.objects.exists():
         return "leads already present; left as they are"

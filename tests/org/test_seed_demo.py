@@ -35,3 +35,20 @@ def test_seed_demo_fills_every_status_and_is_idempotent(settings):
 
     call_command("seed_demo", stdout=io.StringIO())
     assert (User.objects.count(), Lead.objects.count()) == counts
+
+
+def test_seed_demo_on_a_pilot_database_adds_no_data_and_runs_again(settings):
+    """A pilot with real leads: the demo leaves them alone, adds no demo data (no objection
+    library either) and every later run (each `make run`) succeeds the same way."""
+    from feedback.models import Objection
+    from tests.factories import LeadFactory
+
+    settings.DEBUG = True
+    real = LeadFactory()
+    for _ in range(2):
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+        assert "already holds data" in out.getvalue()
+    assert list(Lead.objects.all()) == [real]
+    assert not Objection.objects.exists()
+    assert User.objects.filter(username="sales1").exists()  # the demo logins still work
