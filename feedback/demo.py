@@ -383,9 +383,7 @@ def _briefs(users: dict[str, User]) -> int:
 
 
 def holds_data() -> bool:
-    return (
-        LeadFeedback.objects.exists() or Dispute.objects.exists() or Objection.objects.exists()
-    )
+    return LeadFeedback.objects.exists() or Dispute.objects.exists() or Objection.objects.exists()
 
 
 def seed() -> str:

@@ -1,8 +1,9 @@
 """Demo data for the leads domain: channels, campaigns, forms, SLA policies and a few hundred
 leads in every status, all created through the same services as real traffic."""
 
+import heapq
 import random
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -214,61 +215,101 @@ def _response_minutes(rng: random.Random) -> float:
     return rng.uniform(24 * 60, 72 * 60)
 
 
-def _work(rng: random.Random, lead: Lead, seller: User, reasons: list[str]) -> None:
-    """Claim, touch and decide one lead the way a salesperson would have."""
-    created = lead.created_at
-    if lead.owner_id is None:
+QUALIFY_ALL = {
+    "target_segment": True,
+    "real_need": True,
+    "valid_contacts": True,
+    "ready_for_dialog": True,
+}
+
+
+class _Clock:
+    """The demo's history, replayed in time order through the real services.
+
+    Events (a lead arrives, a salesperson claims, touches, decides) wait in a heap; before
+    each one the SLA sweep runs at that moment, as beat would have. So the data obeys the
+    system's own rules: a lead left untouched is escalated and taken back to the queue on
+    time, never held for weeks; a touch planned after that simply finds the lead gone.
+    """
+
+    def __init__(self, rng: random.Random, workers: list[User], reasons: list[str]) -> None:
+        self.rng = rng
+        self.workers = workers
+        self.reasons = reasons
+        self.events: list[tuple[datetime, int, str, int, int]] = []
+        self.seq = 0
+
+    def at(self, when: datetime, kind: str, lead_id: int = 0, user_id: int = 0) -> None:
+        self.seq += 1
+        heapq.heappush(self.events, (when, self.seq, kind, lead_id, user_id))
+
+    def run(self, *, until: datetime, arrivals: list[tuple[datetime, LeadInput, str]]) -> None:
+        for index, (created, _data, _source) in enumerate(arrivals):
+            self.at(created, "arrive", lead_id=index)  # here: the arrival's index
+        users = {u.pk: u for u in User.objects.filter(role=Role.SALES)}
+        while self.events and self.events[0][0] <= until:
+            when, _, kind, lead_id, user_id = heapq.heappop(self.events)
+            sla_sweep(now=when)
+            if kind == "arrive":
+                _created, data, source = arrivals[lead_id]
+                result = lead_intake(data=data, source=source, now=when)  # type: ignore[arg-type]
+                if result.duplicate or not self.workers:
+                    continue
+                if result.lead.owner_id is not None:  # round-robin
+                    self._plan_touch(result.lead, when)
+                else:
+                    worker = self.rng.choice(self.workers)
+                    self.at(when + timedelta(seconds=20), "claim", user_id=worker.pk)
+            elif kind == "claim":
+                self._claim(users[user_id], when)
+            elif kind == "touch":
+                self._touch(lead_id, users[user_id], when)
+            elif kind == "decide":
+                self._decide(lead_id, users[user_id], when)
+
+    def _claim(self, worker: User, when: datetime) -> None:
         try:
-            claimed = lead_claim_next(user=seller, now=created + timedelta(seconds=20))
+            lead = lead_claim_next(user=worker, now=when)
         except CapacityReached:
-            return
-        if claimed is None:
-            return
-        lead = claimed  # possibly an older lead that was waiting first
-    seller = lead.owner  # type: ignore[assignment]
-    if rng.random() < 0.06:
-        return  # claimed and forgotten: the SLA sweep will escalate it
-    minutes = _response_minutes(rng)
-    touched = max(created, lead.queue_entered_at or created) + timedelta(minutes=minutes)
-    assert lead.sla_deadline is not None
-    if touched > lead.sla_deadline:
-        # The sweep ran while the lead waited: level 1 (never level 2, it was touched in time).
-        level2 = lead.sla_deadline + timedelta(minutes=lead.sla_minutes or 5)
-        sla_sweep(now=min(touched, level2) - timedelta(seconds=1))
-    lead_touch(
-        lead=lead,
-        by=seller,
-        kind=rng.choice(["call", "call", "email", "message"]),
-        note="",
-        now=touched,
-    )
-    fast = minutes <= 5
-    roll = rng.random()
-    if roll < (0.55 if fast else 0.3):
-        lead_qualify(
-            lead=lead,
-            by=seller,
-            criteria={
-                "target_segment": True,
-                "real_need": True,
-                "valid_contacts": True,
-                "ready_for_dialog": True,
-            },
-        )
-    elif roll < 0.85:
-        reason = rng.choice(reasons)
-        if reason == "no_response":
-            # Closed as "no answer" only after the attempts the rule asks for.
-            for attempt in range(1, settings.NO_RESPONSE_MIN_ATTEMPTS):
-                lead_touch(
-                    lead=lead,
-                    by=seller,
-                    kind="call",
-                    note="",
-                    now=touched + timedelta(hours=4 * attempt),
-                )
-        lead_disqualify(lead=lead, by=seller, reason=reason)
-    # else: stays contacted, still being worked
+            lead = None
+        if lead is not None:
+            self._plan_touch(lead, when)
+        # Someone keeps claiming while older leads still wait.
+        if Lead.objects.filter(status=Lead.Status.NEW, created_at__lt=when).exists():
+            self.at(when + timedelta(minutes=self.rng.uniform(3, 40)), "claim", user_id=worker.pk)
+
+    def _plan_touch(self, lead: Lead, when: datetime) -> None:
+        if not lead.sla_breached and self.rng.random() < 0.06:
+            return  # claimed and forgotten: the sweep escalates it and takes it back
+        minutes = _response_minutes(self.rng)
+        self.at(when + timedelta(minutes=minutes), "touch", lead.pk, lead.owner_id or 0)
+
+    def _touch(self, lead_id: int, seller: User, when: datetime) -> None:
+        lead = Lead.objects.get(pk=lead_id)
+        if lead.owner_id != seller.pk or lead.first_touch_at is not None:
+            return  # too late: the sweep gave it back to the queue, someone else has it
+        lead_touch(lead=lead, by=seller, kind=self.rng.choice(KINDS), note="", now=when)
+        self.at(when + timedelta(minutes=self.rng.uniform(5, 240)), "decide", lead_id, seller.pk)
+
+    def _decide(self, lead_id: int, seller: User, when: datetime) -> None:
+        lead = Lead.objects.get(pk=lead_id)
+        assert lead.first_touch_at is not None
+        fast = (lead.first_touch_at - lead.created_at) <= timedelta(minutes=5)
+        roll = self.rng.random()
+        if roll < (0.55 if fast else 0.3):
+            lead_qualify(lead=lead, by=seller, criteria=QUALIFY_ALL, now=when)
+        elif roll < 0.85:
+            reason = self.rng.choice(self.reasons)
+            if reason == "no_response":
+                # Closed as "no answer" only after the attempts the rule asks for.
+                for _attempt in range(1, settings.NO_RESPONSE_MIN_ATTEMPTS):
+                    when += timedelta(hours=4)
+                    lead_touch(lead=lead, by=seller, kind="call", note="", now=when)
+            lead_disqualify(lead=lead, by=seller, reason=reason, now=when)
+        # else: stays contacted, still being worked
+
+
+KINDS = ["call", "call", "email", "message"]
 
 
 def holds_data() -> bool:
@@ -300,6 +341,7 @@ def seed() -> str:
     now = timezone.now()
     workers = [s for s in sellers if not s.is_head] or sellers
     history = LEAD_COUNT - RECENT_NEW
+    arrivals: list[tuple[datetime, LeadInput, str]] = []
     for index in range(history):
         created = (
             now
@@ -307,10 +349,10 @@ def seed() -> str:
             + timedelta(days=75 * index / history, minutes=rng.randint(0, 600))
         )
         created = min(created, now - timedelta(days=3))
-        result = lead_intake(data=_input(rng, channels, index), source=Source.API, now=created)
-        if result.duplicate or not workers:
-            continue
-        _work(rng, result.lead, rng.choice(workers), reasons)
+        arrivals.append((created, _input(rng, channels, index), Source.API))
+    clock = _Clock(rng, workers, reasons)
+    clock.run(until=now - timedelta(hours=1), arrivals=arrivals)
+    # The last minutes: fresh leads nobody has claimed yet, so the queue looks alive.
     for index in range(history, LEAD_COUNT):
         created = now - timedelta(minutes=rng.uniform(0.2, 14))
         data = _input(rng, channels, index)

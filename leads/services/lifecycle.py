@@ -38,9 +38,13 @@ def _ensure_owner(lead: Lead, by: User) -> None:
         raise ValidationError(_("Only the lead's owner may do this."))
 
 
-def _save(lead: Lead, *, by: User, reason: str, fields: list[str]) -> None:
+def _save(
+    lead: Lead, *, by: User, reason: str, fields: list[str], at: datetime | None = None
+) -> None:
     lead._change_reason = reason  # type: ignore[attr-defined]
     lead._history_user = by  # type: ignore[attr-defined]
+    if at is not None:
+        lead._history_date = at  # type: ignore[attr-defined]  # when it happened, not saved
     lead.save(update_fields=[*fields, "updated_at"])
 
 
@@ -70,12 +74,15 @@ def lead_touch(
             by=by,
             reason=f"first touch ({kind})",
             fields=["first_touch_at", "sla_next_check_at", "sla_breached", "status"],
+            at=now,
         )
     return touch
 
 
 @transaction.atomic
-def lead_qualify(*, lead: Lead, by: User, criteria: Mapping[str, bool]) -> Lead:
+def lead_qualify(
+    *, lead: Lead, by: User, criteria: Mapping[str, bool], now: datetime | None = None
+) -> Lead:
     """Check the lead against the active definition; qualified only if every required
     criterion is met. Stores which criteria were met under which version."""
     lead = _locked(lead)
@@ -99,18 +106,21 @@ def lead_qualify(*, lead: Lead, by: User, criteria: Mapping[str, bool]) -> Lead:
     lead.qualification = {code: criteria.get(code) is True for code in known}
     lead.definition = definition
     lead.status = Lead.Status.QUALIFIED
-    lead.qualified_at = timezone.now()
+    lead.qualified_at = now or timezone.now()
     _save(
         lead,
         by=by,
         reason=f"qualified (definition v{definition.version})",
         fields=["qualification", "definition", "status", "qualified_at"],
+        at=now,
     )
     return lead
 
 
 @transaction.atomic
-def lead_disqualify(*, lead: Lead, by: User, reason: str, note: str = "") -> Lead:
+def lead_disqualify(
+    *, lead: Lead, by: User, reason: str, note: str = "", now: datetime | None = None
+) -> Lead:
     lead = _locked(lead)
     _ensure_owner(lead, by)
     if not lead.is_open:
@@ -137,11 +147,12 @@ def lead_disqualify(*, lead: Lead, by: User, reason: str, note: str = "") -> Lea
     lead.status = Lead.Status.DISQUALIFIED
     lead.disqualification_reason = found
     lead.disqualification_note = note
-    lead.closed_at = timezone.now()
+    lead.closed_at = now or timezone.now()
     lead.sla_next_check_at = None
     _save(
         lead,
         by=by,
+        at=now,
         reason=f"disqualified ({reason})",
         fields=[
             "status",
@@ -165,5 +176,5 @@ def lead_mark_converted(*, lead: Lead, by: User, now: datetime | None = None) ->
         raise ValidationError(_("Only a qualified lead can be converted into a deal."))
     lead.status = Lead.Status.CONVERTED
     lead.closed_at = now or timezone.now()
-    _save(lead, by=by, reason="converted", fields=["status", "closed_at"])
+    _save(lead, by=by, reason="converted", fields=["status", "closed_at"], at=now)
     return lead

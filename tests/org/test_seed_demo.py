@@ -32,6 +32,22 @@ def test_seed_demo_fills_every_status_and_is_idempotent(settings):
     assert statuses == set(Lead.Status.values)
     assert Lead.objects.filter(sla_breached=True).exists()
     counts = (User.objects.count(), Lead.objects.count())
+    # The history was replayed through the services over a simulated clock, with the sweep
+    # running as beat would: nothing sits assigned and untouched past its level-2 escalation,
+    # and nothing waits in the queue for days.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    for lead in Lead.objects.filter(status="assigned"):
+        assert lead.sla_deadline + timedelta(minutes=lead.sla_minutes) > now - timedelta(
+            minutes=1
+        ), lead
+    assert not Lead.objects.filter(status="new", created_at__lt=now - timedelta(days=1)).exists()
+    assert not Lead.objects.filter(
+        status="disqualified", disqualification_reason__code="no_response", touches__isnull=True
+    ).exists()
 
     call_command("seed_demo", stdout=io.StringIO())
     assert (User.objects.count(), Lead.objects.count()) == counts
