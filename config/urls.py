@@ -6,7 +6,8 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.defaults import page_not_found, server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from org.views import LoginView, home
+from org.auth import auth_throttled
+from org.views import LoginView, PasswordResetConfirmView, PasswordResetView, home
 
 api_v1: list[URLPattern | URLResolver] = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -22,8 +23,15 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/login/", auth_throttled(admin.site.login)),  # the same throttle as every login
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
     path("", include("org.urls")),

@@ -1,7 +1,9 @@
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
@@ -9,11 +11,20 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authtoken.models import TokenProxy
+from knox.models import AuthToken
 
 from org import matrix_services, services
 from org.admin_scope import Scope, ScopedAdminMixin, ScopedHistoryAdmin, ScopedModelAdmin
-from org.models import FunnelStage, HandOff, Notification, ReportingLine, Responsibility, User
+from org.models import (
+    ApiKey,
+    FunnelStage,
+    HandOff,
+    Notification,
+    ReportingLine,
+    Responsibility,
+    Role,
+    User,
+)
 from org.permissions import acting_user
 
 
@@ -42,11 +53,6 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
 
 # The role groups (their permissions follow org.roles): re-registered to declare the scope.
 admin.site.unregister(Group)
-
-
-# DRF's token admin shows the keys in clear text.
-if admin.site.is_registered(TokenProxy):
-    admin.site.unregister(TokenProxy)
 
 
 @admin.register(Group)
@@ -195,3 +201,76 @@ class ReportingLineAdmin(ScopedHistoryAdmin):
     list_display = ["department", "reports_to", "subject", "cadence"]
     list_filter = ["department", "reports_to", "cadence"]
     search_fields = ["subject"]
+
+
+# --- Logins and keys ------------------------------------------------------------------------
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ScopedModelAdmin):
+    """Integration keys: created by management, shown once, revoked (never edited)."""
+
+    object_scope = Scope.SHARED
+
+    list_display = ["name", "purpose", "token_key", "created_by", "created_at", "revoked_at"]
+    list_filter = ["purpose", "revoked_at"]
+    search_fields = ["name", "token_key"]
+    list_select_related = ["created_by"]
+    fields = ["name", "purpose", "token_key", "created_by", "created_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fixed = ["token_key", "created_by", "created_at", "revoked_at"]
+        return [*fixed, "name", "purpose"] if obj is not None else fixed
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return acting_user(request).has_role(Role.MANAGEMENT) and super().has_add_permission(
+            request
+        )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            return  # nothing about a key changes but its revocation
+        saved, key = services.api_key_create(
+            by=acting_user(request), name=obj.name, purpose=obj.purpose
+        )
+        obj.pk = saved.pk
+        self.message_user(
+            request,
+            _("The key, shown this once — copy it now: %(key)s") % {"key": key},
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        for api_key in queryset:
+            services.api_key_revoke(api_key=api_key, by=acting_user(request))
+
+
+# Re-registered below with their scope declared; the access logs are switched off.
+for _model in (AuthToken, AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(AuthToken)
+class LoginTokenAdmin(ScopedModelAdmin):
+    """Login tokens (digests only): deleting one logs its holder out of the API."""
+
+    object_scope = Scope.SHARED
+
+    list_display = ["token_key", "user", "created", "expiry"]
+    search_fields = ["user__username", "token_key"]
+    list_select_related = ["user"]
+    fields = ["token_key", "user", "created", "expiry"]
+    readonly_fields = ["token_key", "user", "created", "expiry"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # tokens come from logging in
+
+
+@admin.register(AccessAttempt)
+class LoginFailuresAdmin(ScopedAdminMixin, AccessAttemptAdmin):
+    """Failed logins per username + address (django-axes); deleting a row lifts a lockout."""
+
+    object_scope = Scope.SHARED

@@ -1,13 +1,16 @@
 from typing import Any
 
+from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
+from knox.models import AuthToken
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from config.rest import AuthThrottle
 from org import matrix_services, selectors, services
@@ -79,20 +82,50 @@ class UserViewSet(
         return Response(UserOutputSerializer(request.user).data)
 
 
-class TokenView(ObtainAuthToken):
-    """``POST {"username", "password"}`` -> ``{"token"}``; wrong credentials -> 400."""
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
 
+
+class TokenView(APIView):
+    """``POST {"username", "password"}`` -> ``{"token"}``, a new token per login (hashed,
+    expiring after ``TOKEN_TTL_HOURS``); wrong credentials -> 400. Throttled per address and
+    locked out per username + address after repeated failures (org/auth.py)."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
     throttle_classes = [AuthThrottle]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
-        request=inline_serializer(
-            "TokenRequest",
-            {"username": serializers.CharField(), "password": serializers.CharField()},
-        ),
+        request=TokenRequestSerializer,
         responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
     )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().post(request, *args, **kwargs)
+    def post(self, request: Request) -> Response:
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        # The plain HttpRequest: django-axes counts the failure and flags a lockout on it.
+        user = authenticate(request._request, **data.validated_data)
+        if user is None:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Unable to log in with provided credentials.")]}
+            )
+        return Response({"token": services.token_issue(user=user)})
+
+
+class LogoutView(APIView):
+    """``POST`` -> 204: the caller's login token stops working."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        if not isinstance(request.auth, AuthToken):
+            raise exceptions.ValidationError(
+                {"detail": _("Only a login token can be logged out; revoke API keys instead.")}
+            )
+        services.token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- The responsibility matrix ------------------------------------------------------------

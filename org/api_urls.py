@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from org.api import (
     HandOffViewSet,
+    LogoutView,
     MatrixStageViewSet,
     ReportingLineViewSet,
     TokenView,
@@ -15,4 +16,8 @@ router.register("matrix/stages", MatrixStageViewSet, basename="matrix-stage")
 router.register("matrix/handoffs", HandOffViewSet, basename="matrix-handoff")
 router.register("matrix/reporting-lines", ReportingLineViewSet, basename="reporting-line")
 
-urlpatterns = [path("auth/token/", TokenView.as_view(), name="token"), *router.urls]
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/logout/", LogoutView.as_view(), name="logout"),
+    *router.urls,
+]

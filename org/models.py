@@ -241,3 +241,38 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApiKey(models.Model):
+    """A key an integration sends as ``Authorization: Token <key>``, for one purpose only.
+
+    Management creates it; the key is shown once and only its SHA-512 digest is kept. It does
+    not expire; revoking it stops it at once. It acts as the manager who created it.
+    """
+
+    class Purpose(models.TextChoices):
+        INTAKE = "intake", _("Lead intake")
+
+    PREFIX = "tdk_"  # tells an API key from a login token at a glance
+
+    name = models.CharField(_("name"), max_length=100, help_text=_("Which integration uses it"))
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    token_key = models.CharField(max_length=20, db_index=True, editable=False)
+    digest = models.CharField(max_length=128, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_key}…)"

@@ -1,6 +1,6 @@
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
-from org.models import Notification, Role, User
+from org.models import ApiKey, Notification, Role, User
 
 
 def user_list() -> QuerySet[User]:
@@ -17,3 +17,9 @@ def notification_list(*, user: User) -> QuerySet[Notification]:
 
 def unread_notification_count(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def api_key_list() -> QuerySet[ApiKey]:
+    return ApiKey.objects.select_related("created_by").order_by(
+        F("revoked_at").asc(nulls_first=True), "-created_at", "-pk"
+    )

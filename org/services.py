@@ -1,15 +1,20 @@
 import logging
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from hmac import compare_digest
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from knox.crypto import hash_token
+from knox.models import AuthToken
 
 from config.celery import enqueue_on_commit
-from org.models import Notification, Role, User
+from org.models import ApiKey, Notification, Role, User
 
 logger = logging.getLogger(__name__)
 
@@ -170,3 +175,69 @@ def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> 
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+# --- Login tokens and integration API keys ---------------------------------------------------
+
+
+def token_issue(*, user: User) -> str:
+    """A new login token (django-rest-knox): stored as a digest, expiring after
+    ``TOKEN_TTL_HOURS``. Returns the token itself, which only the caller ever sees."""
+    _, token = AuthToken.objects.create(user=user)
+    return token
+
+
+def token_revoke(*, token: AuthToken) -> None:
+    token.delete()
+
+
+def _key_digest(key: str) -> str:
+    return hash_token(key)
+
+
+@transaction.atomic
+def api_key_create(*, by: User, name: str, purpose: str) -> tuple[ApiKey, str]:
+    """Management creates a key for one purpose; the key is returned once, its digest kept."""
+    if not by.has_role(Role.MANAGEMENT):
+        raise PermissionDenied(_("Only management creates API keys."))
+    name = (name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not name or len(name) > 100:
+        errors["name"] = [_("Give the key a name of up to 100 characters.")]
+    if purpose not in ApiKey.Purpose.values:
+        errors["purpose"] = [
+            _("Unknown purpose; choose one of: %(purposes)s.")
+            % {"purposes": ", ".join(ApiKey.Purpose.values)}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    key = ApiKey.PREFIX + secrets.token_urlsafe(32)
+    api_key = ApiKey.objects.create(
+        name=name,
+        purpose=purpose,
+        token_key=key[: len(ApiKey.PREFIX) + 8],
+        digest=_key_digest(key),
+        created_by=by,
+    )
+    logger.info("API key %s (%s) created by %s", api_key.pk, purpose, by.pk)
+    return api_key, key
+
+
+def api_key_revoke(*, api_key: ApiKey, by: User) -> ApiKey:
+    if not by.has_role(Role.MANAGEMENT):
+        raise PermissionDenied(_("Only management revokes API keys."))
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    api_key.refresh_from_db()
+    logger.info("API key %s revoked by %s", api_key.pk, by.pk)
+    return api_key
+
+
+def api_key_find(key: str) -> ApiKey | None:
+    """The live key matching ``key`` (constant-time digest comparison), else None."""
+    digest = _key_digest(key)
+    for candidate in ApiKey.objects.filter(
+        token_key=key[: len(ApiKey.PREFIX) + 8], revoked_at__isnull=True
+    ).select_related("created_by"):
+        if compare_digest(candidate.digest, digest):
+            return candidate
+    return None

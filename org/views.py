@@ -3,38 +3,44 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from config.rest import AuthThrottle
 from org import matrix_services, selectors, services
+from org.auth import auth_throttled, is_locked, lockout_response
 from org.matrix import matrix_changes, matrix_rows, reporting_lines, rules_of
-from org.models import FunnelStage, HandOff, Raci, Role
+from org.models import ApiKey, FunnelStage, HandOff, Raci, Role, User
 from org.permissions import acting_user
 
 
+@method_decorator(auth_throttled, name="dispatch")
 class LoginView(auth_views.LoginView):
-    """Session login with the same per-address throttle as the token endpoint."""
+    """Session login: throttled per address; a locked-out username is refused (org/auth.py)."""
 
     redirect_authenticated_user = True
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        throttle = AuthThrottle()
-        if not throttle.allow_request(request, self):
-            wait = int(throttle.wait() or 60)
-            response = render(
-                request,
-                "registration/login.html",
-                {"form": self.get_form(), "throttled": True, "wait": wait},
-                status=429,
-            )
-            response["Retry-After"] = str(wait)
-            return response
-        return super().post(request, *args, **kwargs)
+
+@method_decorator(auth_throttled, name="dispatch")
+class PasswordResetView(auth_views.PasswordResetView):
+    """Throttled per address, and refused for an account locked out from this address."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        usernames = User.objects.filter(
+            email__iexact=form.cleaned_data["email"], is_active=True
+        ).values_list("username", flat=True)
+        if any(is_locked(self.request, username) for username in usernames):
+            return lockout_response(self.request)
+        return super().form_valid(form)
+
+
+@method_decorator(auth_throttled, name="dispatch")
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    pass
 
 
 @login_required
@@ -157,3 +163,52 @@ def matrix_handoff_delete(request: HttpRequest, pk: int) -> HttpResponse:
     matrix_services.handoff_delete(handoff=handoff, by=acting_user(request))
     messages.success(request, _("Hand-off rule removed."))
     return redirect(reverse("org:matrix") + "#handoffs")
+
+
+# --- Integration API keys (management) ------------------------------------------------------
+
+
+def _management_only(request: HttpRequest) -> User:
+    user = acting_user(request)
+    if not user.has_role(Role.MANAGEMENT):
+        raise PermissionDenied
+    return user
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_keys(request: HttpRequest) -> HttpResponse:
+    """Keys for integrations: created here for one purpose, shown once, revoked here."""
+    user = _management_only(request)
+    new_key = None
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            _, new_key = services.api_key_create(
+                by=user,
+                name=request.POST.get("name", ""),
+                purpose=request.POST.get("purpose", ""),
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict
+    return render(
+        request,
+        "org/api_keys.html",
+        {
+            "keys": selectors.api_key_list(),
+            "purposes": ApiKey.Purpose.choices,
+            "new_key": new_key,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _management_only(request)
+    api_key = get_object_or_404(selectors.api_key_list(), pk=pk)
+    services.api_key_revoke(api_key=api_key, by=user)
+    messages.success(request, _("The key %(name)s no longer works.") % {"name": api_key.name})
+    return redirect(reverse("org:api_keys"))

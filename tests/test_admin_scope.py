@@ -13,10 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from knox.models import AuthToken
 
 from deals.models import StageApproval
 from deals.services import deal_create_from_lead, payment_record
@@ -35,6 +37,7 @@ from leads.services import lead_qualify
 from org.admin_scope import Scope
 from org.models import Notification, ReportingLine, Role, User
 from org.roles import ROLE_PERMISSIONS
+from org.services import api_key_create
 from tests.factories import CampaignFactory, UserFactory, WebFormFactory
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +148,13 @@ BUILDERS: dict[str, Callable[[World], models.Model]] = {
         department=Role.SALES, reports_to=Role.MANAGEMENT, subject="Pipeline"
     ),
     "org.user": lambda w: w.a,
+    "org.apikey": lambda w: api_key_create(by=w.users["management"], name="Site", purpose="intake")[
+        0
+    ],
+    "knox.authtoken": lambda w: AuthToken.objects.create(user=w.a)[0],
+    "axes.accessattempt": lambda w: AccessAttempt.objects.create(
+        username=w.a.username, ip_address="10.0.0.1", failures_since_start=1
+    ),
 }
 
 REGISTRY = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label_lower)

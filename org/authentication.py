@@ -1,0 +1,64 @@
+"""``Authorization: Token <token>`` for the API (API.md, General).
+
+A login token comes from ``POST /api/v1/auth/token/`` (django-rest-knox: a new one per login,
+kept as a digest, expiring after ``TOKEN_TTL_HOURS``, revoked by ``POST /api/v1/auth/logout/``).
+An integration API key (``tdk_...``) is created by management for one purpose, kept as a
+digest, shown once, never expiring, revocable; it opens only its purpose's endpoints (403
+elsewhere) and acts as the manager who created it.
+"""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from knox import auth as knox_auth
+from rest_framework import exceptions
+
+from org import services
+from org.models import ApiKey
+
+# What each API-key purpose may call: (URL name, method). Anything else -> 403.
+API_KEY_ENDPOINTS: dict[str, frozenset[tuple[str, str]]] = {
+    ApiKey.Purpose.INTAKE: frozenset({("api:lead-list", "POST"), ("api:lead-batch", "POST")}),
+}
+
+
+class TokenAuthentication(knox_auth.TokenAuthentication):
+    """``Authorization: Token <token>``: a login token (knox: hashed, expiring, revocable)
+    or an integration API key (hashed, for its purpose's endpoints only)."""
+
+    def authenticate(self, request: Any) -> tuple[Any, Any] | None:
+        result = super().authenticate(request)
+        if result is not None and isinstance(result[1], ApiKey):
+            match = request.resolver_match
+            call = (match.view_name if match else "", request.method)
+            if call not in API_KEY_ENDPOINTS.get(result[1].purpose, frozenset()):
+                raise exceptions.PermissionDenied(
+                    _("This API key may only be used for: %(purpose)s.")
+                    % {"purpose": result[1].get_purpose_display()}
+                )
+        return result
+
+    def authenticate_credentials(self, token: bytes) -> tuple[Any, Any]:
+        raw = token.decode("utf-8", errors="replace")
+        if not raw.startswith(ApiKey.PREFIX):
+            return super().authenticate_credentials(token)
+        api_key = services.api_key_find(raw)
+        if api_key is None or not api_key.created_by.is_active:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        return api_key.created_by, api_key
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """How the schema describes the header (one scheme for tokens and API keys)."""
+
+    target_class = "org.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'A login token or an API key, prefixed "Token ".',
+        }
