@@ -7,49 +7,19 @@ otherwise. A model registered later is covered automatically: it fails here unti
 declares ``object_scope`` and this file knows how to make one of its rows.
 """
 
-from collections.abc import Callable
-from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
-from axes.models import AccessAttempt
 from django.contrib import admin
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
-from knox.models import AuthToken
 
-from deals.models import StageApproval
-from deals.services import deal_create_from_lead, payment_record
-from feedback.models import Objection
-from feedback.services import (
-    answer_add,
-    brief_create,
-    dispute_raise,
-    lead_feedback_give,
-    objection_create,
-    objection_record_heard,
-    review_meeting_create,
-)
-from leads.models import Lead, SalesProfile
-from leads.services import lead_qualify
 from org.admin_scope import Scope
-from org.models import Notification, ReportingLine, Role, User
+from org.models import Role
 from org.roles import ROLE_PERMISSIONS
-from org.services import api_key_create
-from tests.factories import CampaignFactory, UserFactory, WebFormFactory
+from tests.authz import BUILDERS, ROLES, World
 
 pytestmark = pytest.mark.django_db
-
-ALL_MET = {
-    "target_segment": True,
-    "real_need": True,
-    "valid_contacts": True,
-    "ready_for_dialog": True,
-}
-
-ROLES = ["sales_a", "sales_b", "sales_head", "marketing", "management"]
 
 # Who sees a row of sales A's work. Shared models: everyone allowed to view the model.
 VISIBLE_OWNED = {
@@ -58,103 +28,6 @@ VISIBLE_OWNED = {
     "sales_head": False,
     "marketing": True,
     "management": True,
-}
-
-
-class World:
-    """The people of one test and sales A's work, made through the services."""
-
-    def __init__(self, make_lead: Callable[..., Lead], claimed: Callable[..., Lead]) -> None:
-        self.users = {
-            "sales_a": UserFactory(role=Role.SALES),
-            "sales_b": UserFactory(role=Role.SALES),
-            "sales_head": UserFactory(role=Role.SALES, is_head=True),
-            "marketing": UserFactory(role=Role.MARKETING),
-            "management": UserFactory(role=Role.MANAGEMENT, is_head=True),
-        }
-        self.make_lead = make_lead
-        self.claimed = claimed
-
-    @property
-    def a(self) -> User:
-        return self.users["sales_a"]
-
-    def touched_lead(self) -> Lead:
-        from leads.services import lead_touch
-
-        lead = self.claimed(self.a)
-        lead_touch(lead=lead, by=self.a, kind="call")
-        lead.refresh_from_db()
-        return lead
-
-    def deal(self) -> Any:
-        lead = lead_qualify(lead=self.touched_lead(), by=self.a, criteria=ALL_MET)
-        return deal_create_from_lead(lead=lead, by=self.a, title="Licences", amount=Decimal("900"))
-
-    def objection(self) -> Objection:
-        return objection_create(by=self.a, text="Too expensive", category="price")
-
-
-def _brief(w: World) -> Any:
-    return brief_create(
-        by=w.a, title="Case study", goal="Proof", due_on=timezone.localdate() + timedelta(days=7)
-    )
-
-
-def _approval(w: World) -> StageApproval:
-    deal = w.deal()
-    return StageApproval.objects.create(
-        deal=deal, stage=deal.stage, department=Role.SALES, approved_by=w.a
-    )
-
-
-def _meeting(w: World) -> Any:
-    return review_meeting_create(
-        by=w.users["management"],
-        held_on=timezone.localdate(),
-        participants=[w.a, w.users["marketing"]],
-        title="Weekly",
-        action_items=[
-            {"text": "Call back", "owner": w.a, "due_on": timezone.localdate() + timedelta(days=2)}
-        ],
-    )
-
-
-# label -> how to make sales A's row (scoped) or one row (shared, when the table is empty).
-BUILDERS: dict[str, Callable[[World], models.Model]] = {
-    "leads.lead": lambda w: w.claimed(w.a),
-    "deals.deal": lambda w: w.deal(),
-    "deals.payment": lambda w: payment_record(deal=w.deal(), amount=Decimal("100"), by=w.a),
-    "deals.stageapproval": _approval,
-    "feedback.leadfeedback": lambda w: lead_feedback_give(lead=w.claimed(w.a), by=w.a, rating=2)[0],
-    "feedback.dispute": lambda w: dispute_raise(
-        lead=w.touched_lead(), by=w.a, unmet_criteria=["real_need"], comment="A student."
-    ),
-    "feedback.objectionheard": lambda w: objection_record_heard(
-        objection=w.objection(), by=w.a, lead=w.claimed(w.a), note="Said it twice"
-    ),
-    "feedback.brief": _brief,
-    "feedback.objection": lambda w: w.objection(),
-    "feedback.objectionanswer": lambda w: answer_add(
-        objection=w.objection(), by=w.users["marketing"], text="Show the ROI sheet."
-    ),
-    "feedback.reviewmeeting": _meeting,
-    "feedback.actionitem": lambda w: _meeting(w).action_items.get(),
-    "leads.campaign": lambda w: CampaignFactory(),
-    "leads.webform": lambda w: WebFormFactory(),
-    "leads.salesprofile": lambda w: SalesProfile.objects.get_or_create(user=w.a)[0],
-    "org.notification": lambda w: Notification.objects.create(recipient=w.a, subject="Hello"),
-    "org.reportingline": lambda w: ReportingLine.objects.create(
-        department=Role.SALES, reports_to=Role.MANAGEMENT, subject="Pipeline"
-    ),
-    "org.user": lambda w: w.a,
-    "org.apikey": lambda w: api_key_create(by=w.users["management"], name="Site", purpose="intake")[
-        0
-    ],
-    "knox.authtoken": lambda w: AuthToken.objects.create(user=w.a)[0],
-    "axes.accessattempt": lambda w: AccessAttempt.objects.create(
-        username=w.a.username, ip_address="10.0.0.1", failures_since_start=1
-    ),
 }
 
 REGISTRY = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label_lower)
