@@ -4,7 +4,12 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -440,7 +445,9 @@ class LeadViewSet(
 class IntakeView(APIView):
     """Public web-to-lead endpoint: no login, no CSRF token; throttled per client address.
 
-    A filled-in honeypot field ``website`` gets a normal-looking 201 and nothing is stored.
+    The reply reveals nothing about existing leads: a new contact, a repeat of a known one
+    (recorded on the open lead as through the API) and a honeypot hit (a filled-in
+    ``website``: nothing stored) all answer ``201 {"received": true}``.
     """
 
     authentication_classes: list[type] = []
@@ -451,7 +458,9 @@ class IntakeView(APIView):
 
     @extend_schema(
         request=LeadInputSerializer,
-        responses={201: IntakeResponseSerializer, 200: IntakeResponseSerializer},
+        responses={
+            201: inline_serializer("IntakeReceived", {"received": serializers.BooleanField()})
+        },
         auth=[],
     )
     def post(self, request: Request, form_slug: str) -> Response:
@@ -463,13 +472,11 @@ class IntakeView(APIView):
                 {"non_field_errors": [_("Expected a JSON object.")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        if str(request.data.get("website", "")).strip():
-            # A bot filled the hidden field: answer like a success, store nothing.
-            return Response({"id": None, "duplicate": False}, status=status.HTTP_201_CREATED)
-        data = LeadInputSerializer(data=request.data, context={"form": form})
-        data.is_valid(raise_exception=True)
-        result = services.lead_intake(data=data.to_lead_input(), source=services.Source.FORM)
-        return intake_response(result)
+        if not str(request.data.get("website", "")).strip():  # else a bot: store nothing
+            data = LeadInputSerializer(data=request.data, context={"form": form})
+            data.is_valid(raise_exception=True)
+            services.lead_intake(data=data.to_lead_input(), source=services.Source.FORM)
+        return Response({"received": True}, status=status.HTTP_201_CREATED)
 
 
 # --- Lead definition ------------------------------------------------------------------------

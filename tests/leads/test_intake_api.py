@@ -163,9 +163,14 @@ def test_public_form_creates_a_lead_with_the_forms_attribution(api, form):
         format="json",
     )
     assert response.status_code == 201
-    body = response.json()
-    assert (body["channel"], body["campaign"], body["form"]) == ("website", "spring", "contact")
-    assert Lead.objects.get().source == "form"
+    assert response.json() == {"received": True}
+    lead = Lead.objects.select_related("channel", "campaign", "form").get()
+    assert (lead.channel.slug, lead.campaign.slug, lead.form.slug) == (
+        "website",
+        "spring",
+        "contact",
+    )
+    assert lead.source == "form"
 
 
 def test_public_form_needs_no_csrf_token(form):
@@ -180,13 +185,35 @@ def test_public_form_needs_no_csrf_token(form):
     assert response.status_code == 201
 
 
-def test_public_form_repeat_is_200_duplicate(api, form):
+def test_public_form_repeat_reveals_nothing_and_is_recorded_on_the_open_lead(api, form):
     api.post("/api/v1/intake/contact/", {"name": "A", "phone": "+79160001122"}, format="json")
     response = api.post(
-        "/api/v1/intake/contact/", {"name": "A", "phone": "89160001122"}, format="json"
+        "/api/v1/intake/contact/", {"name": "Someone", "phone": "89160001122"}, format="json"
     )
-    assert response.status_code == 200
-    assert response.json()["duplicate"] is True
+    assert response.status_code == 201
+    assert response.json() == {"received": True}
+    lead = Lead.objects.get()
+    assert (lead.name, lead.duplicate_requests) == ("A", 1)
+    assert lead.requests.count() == 2
+
+
+def test_the_public_reply_is_the_same_for_new_repeat_and_honeypot(api, form, seller, claimed):
+    """Issue 14: a known e-mail or phone must not reveal the lead (name, owner, status)."""
+    known = {"name": "Known", "phone": "+79160001122", "email": "known@example.com"}
+    api.post("/api/v1/intake/contact/", known, format="json")
+    claimed(seller)
+    replies = [
+        api.post("/api/v1/intake/contact/", body, format="json")
+        for body in (
+            {"name": "New", "phone": "+79160003344"},
+            {"name": "Probe", "phone": "+7 916 000-11-22"},
+            {"name": "Probe", "email": "KNOWN@example.com", "phone": "+79160009999"},
+            {"name": "Bot", "phone": "+79160001122", "website": "http://spam.example"},
+        )
+    ]
+    for reply in replies:
+        assert (reply.status_code, reply.content) == (201, b'{"received":true}')
+        assert "Location" not in reply
 
 
 def test_public_form_enforces_its_required_fields(api, form):
@@ -215,6 +242,7 @@ def test_honeypot_gets_a_201_and_stores_nothing(api, form):
         format="json",
     )
     assert response.status_code == 201
+    assert response.json() == {"received": True}
     assert Lead.objects.count() == 0
 
 
