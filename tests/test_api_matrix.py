@@ -12,6 +12,7 @@ A new operation fails here until EXPECTED says what each role gets.
 
 import json
 import os
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from django.db import transaction
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from deals.services import payment_record
 from feedback.models import FeedbackTag
 from leads.models import LeadDefinition, SlaPolicy
 from org.models import FunnelStage, HandOff
@@ -59,6 +61,7 @@ EXPECTED: dict[str, str] = {
     "deals_move_create": "400 404 404 400 400 401 403",
     "deals_partial_update": "200 404 404 403 200 401 403",
     "deals_payments_create": "400 404 404 403 400 401 403",
+    "deals_payments_void_create": "400 404 404 403 400 401 403",
     "deals_retrieve": "200 404 404 200 200 401 403",
     "deals_sign_off_requests_create": "400 404 404 403 400 401 403",
     "deals_sign_offs_create": "400 404 404 400 400 401 403",
@@ -158,6 +161,9 @@ class Objects:
             "/api/v1/campaigns/{slug}": CampaignFactory(slug="matrix-camp", channel=channel).slug,
             "/api/v1/channels/{slug}": channel.slug,
             "/api/v1/deals/{id}": deal.pk,
+            f"/api/v1/deals/{deal.pk}/payments/{{payment_id}}": payment_record(
+                deal=deal, amount=Decimal("100"), by=world.a
+            ).pk,
             "/api/v1/disputes/{id}": BUILDERS["feedback.dispute"](world).pk,
             "/api/v1/feedback-tags/{code}": FeedbackTag.objects.order_by("pk").first().code,  # type: ignore[union-attr]
             "/api/v1/intake/{form_slug}": form.slug,
@@ -177,12 +183,12 @@ class Objects:
         }
 
     def url(self, path: str) -> str:
-        if "{" not in path:
-            return path
-        head = path[: path.index("}") + 1]
-        assert head in self.by_prefix, f"{path}: say which object to call it on (Objects)"
-        name = head[head.rindex("{") :]
-        return path.replace(name, str(self.by_prefix[head]), 1)
+        """Each ``{param}`` is named by the path up to it: ``/api/v1/deals/{id}``."""
+        while "{" in path:
+            head = path[: path.index("}") + 1]
+            assert head in self.by_prefix, f"{head}: say which object to call it on (Objects)"
+            path = path.replace(head[head.rindex("{") :], str(self.by_prefix[head]), 1)
+        return path
 
 
 def _client(world: World, caller: str) -> APIClient:
