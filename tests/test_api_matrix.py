@@ -82,6 +82,7 @@ EXPECTED: dict[str, str] = {
     "lead_feedback_list": "200 200 200 200 200 401 403",
     "lead_feedback_retrieve": "200 404 404 200 200 401 403",
     "lead_reasons_list": "200 200 200 200 200 401 403",
+    "leads_batch_create": "403 403 403 400 400 401 400",
     "leads_claim_create": "200 200 200 403 403 401 403",
     "leads_convert_create": "400 404 404 403 404 401 403",
     "leads_create": "403 403 403 400 400 401 400",

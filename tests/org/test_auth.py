@@ -91,6 +91,12 @@ def test_an_intake_key_posts_leads_and_nothing_else(api, intake_key):
         format="json",
     )
     assert created.status_code == 201, created.json()
+    batch = api.post(
+        "/api/v1/leads/batch/",
+        {"leads": [{"name": "Olga", "email": "olga@example.com", "channel": "website"}]},
+        format="json",
+    )
+    assert batch.status_code == 200, batch.json()
     for method, url in [
         ("get", "/api/v1/leads/"),
         ("get", f"/api/v1/leads/{created.json()['id']}/"),
