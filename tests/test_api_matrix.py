@@ -124,6 +124,7 @@ EXPECTED: dict[str, str] = {
     "sla_policies_partial_update": "403 403 403 403 200 401 403",
     "sla_policies_retrieve": "403 403 403 403 200 401 403",
     "sla_policies_update": "403 403 403 403 400 401 403",
+    "status": "403 403 403 403 200 401 403",
     "users_create": "403 403 403 403 400 401 403",
     "users_list": "200 200 200 200 200 401 403",
     "users_me_retrieve": "200 200 200 200 200 401 403",
