@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -212,6 +213,10 @@ class PaymentInputSerializer(serializers.Serializer):
     paid_at = serializers.DateTimeField(required=False)
 
 
+class ReassignInputSerializer(serializers.Serializer):
+    owner = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
 class PaymentVoidInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
@@ -279,6 +284,9 @@ class DealViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         user = acting_user(self.request)
         if self.action == "retrieve":
             return selectors.deal_detail(user=user)
+        if self.action not in ("list", "reassign") and user.effective_role == Role.SALES:
+            # Sales act only on their own deals; a head's view of the team's is read-only.
+            return selectors.deal_list(user=user).filter(owner=user)
         return selectors.deal_list(user=user)
 
     def get_permissions(self):  # type: ignore[no-untyped-def]
@@ -352,6 +360,25 @@ class DealViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         user = acting_user(request)
         deal = services.deal_close(deal=deal, by=user, **data.validated_data)  # type: ignore[arg-type]
+        return detail_response(user, deal)
+
+    @extend_schema(
+        request=ReassignInputSerializer,
+        responses={200: DealDetailSerializer},
+        description=_("A head of sales or management hands an open deal to a salesperson."),
+    )
+    @action(detail=True, methods=["post"])
+    def reassign(self, request: Request, pk: str | None = None) -> Response:
+        user = acting_user(request)
+        if not (user.is_manager or user.is_sales_head):
+            raise PermissionDenied(_("Only a head of sales or management reassigns deals."))
+        deal = self.get_object()
+        data = ReassignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        owner = User.objects.filter(pk=data.validated_data["owner"]).first()
+        if owner is None:
+            raise serializers.ValidationError({"owner": [_("Choose an active salesperson.")]})
+        deal = services.deal_reassign(deal=deal, owner=owner, by=user)
         return detail_response(user, deal)
 
     @extend_schema(request=PaymentInputSerializer, responses={201: PaymentRecordedSerializer})

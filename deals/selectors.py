@@ -42,11 +42,14 @@ def paid_total() -> Coalesce:
 
 
 def deal_scope(*, user: User) -> QuerySet[Deal]:
-    """Sales see their own deals; marketing and management see every deal."""
+    """Sales see their own deals, a head of sales every deal owned by sales (the team);
+    marketing and management see every deal."""
     deals = Deal.objects.all()
     if user.effective_role in (Role.MANAGEMENT, Role.MARKETING):
         return deals
     if user.effective_role == Role.SALES:
+        if user.is_sales_head:
+            return deals.filter(Q(owner=user) | Q(owner__role=Role.SALES))
         return deals.filter(owner=user)
     return deals.none()
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/move/", views.move, name="move"),
     path("<int:pk>/payments/", views.payment, name="payment"),
     path("<int:pk>/payments/<int:payment_id>/void/", views.payment_void, name="payment_void"),
+    path("<int:pk>/reassign/", views.reassign, name="reassign"),
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/sign-off/", views.sign_off, name="sign_off"),

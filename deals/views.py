@@ -23,7 +23,7 @@ from deals.models import Deal, DealStage, Payment, StageApproval
 from leads.models import Channel, Lead
 from org.models import Role, User
 from org.permissions import acting_user
-from org.selectors import user_list
+from org.selectors import salespeople, user_list
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -200,6 +200,9 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_manage": may_manage,
             "is_open": deal.status == Deal.Status.OPEN,
             "payment_form": PaymentForm(),
+            "can_reassign": deal.status == Deal.Status.OPEN
+            and (user.is_manager or user.is_sales_head),
+            "salespeople": salespeople(),
             "edit_form": EditForm(
                 initial={
                     "title": deal.title,
@@ -266,6 +269,25 @@ def payment(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     return _back(request, pk)
+
+
+@require_POST
+@login_required
+def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    """A head of sales or management hands the deal to another salesperson."""
+    deal = _scoped_deal(request, pk)
+    user = acting_user(request)
+    if not (user.is_manager or user.is_sales_head):
+        raise PermissionDenied
+    owner = salespeople().filter(pk=request.POST.get("owner") or 0).first()
+    try:
+        if owner is None:
+            raise ValidationError(_("Choose an active salesperson."))
+        services.deal_reassign(deal=deal, owner=owner, by=user)
+        messages.success(request, _("The deal is now with %(owner)s.") % {"owner": owner})
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("deals:detail", pk)
 
 
 @require_POST

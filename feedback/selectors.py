@@ -89,6 +89,8 @@ def dispute_scope(*, user: User) -> QuerySet[Dispute]:
     if _sees_everything(user):
         return disputes
     if user.effective_role == Role.SALES:
+        if user.is_sales_head:  # the team's disputes
+            return disputes.filter(Q(raised_by=user) | Q(raised_by__role=Role.SALES))
         return disputes.filter(raised_by=user)
     return disputes.none()
 

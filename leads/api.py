@@ -12,6 +12,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -34,7 +35,7 @@ from leads.models import (
     Touch,
     WebForm,
 )
-from org.models import Role
+from org.models import Role, User
 from org.permissions import (
     IsDepartmentHead,
     IsManagement,
@@ -228,6 +229,10 @@ def intake_response(result: services.IntakeResult) -> Response:
     )
 
 
+class AssignInputSerializer(serializers.Serializer):
+    owner = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
 class TouchInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Touch.Kind.choices)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
@@ -394,6 +399,28 @@ class LeadViewSet(
             return Response(status=status.HTTP_204_NO_CONTENT)
         lead = selectors.lead_list(user=acting_user(request)).get(pk=lead.pk)
         return Response(LeadSerializer(lead).data)
+
+    @extend_schema(
+        request=AssignInputSerializer,
+        responses={200: LeadSerializer},
+        description=_(
+            "A head of sales or management gives the lead to an active salesperson (status "
+            "assigned; a new SLA clock only if it was waiting in the queue)."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str | None = None) -> Response:
+        user = acting_user(request)
+        if not (user.is_manager or user.is_sales_head):
+            raise PermissionDenied(_("Only a head of sales or management assigns leads."))
+        lead = self.get_object()
+        data = AssignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        owner = User.objects.filter(pk=data.validated_data["owner"]).first()
+        if owner is None:
+            raise serializers.ValidationError({"owner": [_("Choose an active salesperson.")]})
+        lead = services.lead_assign(lead=lead, owner=owner, by=user)
+        return Response(LeadSerializer(selectors.lead_list(user=user).get(pk=lead.pk)).data)
 
     @extend_schema(request=TouchInputSerializer, responses={201: TouchSerializer})
     @action(detail=True, methods=["post"])

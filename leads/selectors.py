@@ -17,12 +17,16 @@ from org.models import Role, User
 
 
 def lead_scope(*, user: User) -> QuerySet[Lead]:
-    """Management and marketing see every lead; sales see the unassigned queue and their own."""
+    """Management and marketing see every lead; sales see the unassigned queue and their own;
+    a head of sales also every lead owned by sales (the team)."""
     leads = Lead.objects.all()
     if user.effective_role in (Role.MANAGEMENT, Role.MARKETING):
         return leads
     if user.effective_role == Role.SALES:
-        return leads.filter(Q(status=Lead.Status.NEW, owner__isnull=True) | Q(owner=user))
+        mine = Q(status=Lead.Status.NEW, owner__isnull=True) | Q(owner=user)
+        if user.is_sales_head:
+            mine |= Q(owner__role=Role.SALES)
+        return leads.filter(mine)
     return leads.none()
 
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/touch/", views.touch, name="touch"),
     path("<int:pk>/qualify/", views.qualify, name="qualify"),
     path("<int:pk>/disqualify/", views.disqualify, name="disqualify"),
+    path("<int:pk>/assign/", views.assign, name="assign"),
 ]

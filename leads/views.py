@@ -22,6 +22,7 @@ from leads import selectors, services
 from leads.models import Campaign, Channel, Escalation, Lead, LeadDefinition, Touch
 from org.models import Role, User
 from org.permissions import acting_user
+from org.selectors import salespeople
 
 
 def _role_required(*roles: str):  # type: ignore[no-untyped-def]
@@ -70,6 +71,12 @@ class LeadFilterForm(forms.Form):
     date_to = forms.DateField(
         required=False, label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"})
     )
+    owner = forms.ModelChoiceField(
+        queryset=salespeople(),
+        required=False,
+        label=gettext_lazy("Owner"),
+        empty_label=gettext_lazy("Anyone"),
+    )
     breached = forms.NullBooleanField(
         required=False,
         label=gettext_lazy("SLA"),
@@ -96,6 +103,8 @@ class LeadFilterForm(forms.Form):
         if data.get("date_to"):
             end = datetime.combine(data["date_to"] + timedelta(days=1), time(), tz)
             leads = leads.filter(created_at__lt=end)
+        if data.get("owner"):
+            leads = leads.filter(owner=data["owner"])
         if data.get("breached") is not None:
             leads = leads.filter(sla_breached=data["breached"])
         return leads
@@ -150,7 +159,8 @@ def _own_lead(request: HttpRequest, pk: int) -> Lead:
 
 @login_required
 def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    lead = get_object_or_404(selectors.lead_detail(user=acting_user(request)), pk=pk)
+    viewer = acting_user(request)
+    lead = get_object_or_404(selectors.lead_detail(user=viewer), pk=pk)
     is_owner = lead.owner_id == request.user.pk
     definition = None
     if is_owner and lead.status == Lead.Status.CONTACTED:
@@ -170,6 +180,8 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "criteria": [(c, met.get(c.code)) for c in criteria],
             "history": history,
             "now": timezone.now(),
+            "can_assign": lead.is_open and (viewer.is_manager or viewer.is_sales_head),
+            "salespeople": salespeople(),
         },
     )
 
@@ -225,6 +237,27 @@ def disqualify(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("leads:detail", pk)
 
 
+@require_POST
+@login_required
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """A head of sales or management gives the lead to a salesperson."""
+    user = acting_user(request)
+    lead = get_object_or_404(selectors.lead_scope(user=user), pk=pk)
+    if not (user.is_manager or user.is_sales_head):
+        raise PermissionDenied
+    owner = salespeople().filter(pk=request.POST.get("owner") or 0).first()
+    try:
+        if owner is None:
+            raise ValidationError(_("Choose an active salesperson."))
+        services.lead_assign(lead=lead, owner=owner, by=user)
+        messages.success(
+            request, _("%(lead)s is now with %(owner)s.") % {"lead": lead, "owner": owner}
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("leads:detail", pk)
+
+
 # --- Queue ---------------------------------------------------------------------------------------
 
 
@@ -244,7 +277,7 @@ def _queue_context(request: HttpRequest) -> dict[str, Any]:
         start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
         context["breaches"] = list(
             Escalation.objects.filter(at__gte=start)
-            .values("owner__username")
+            .values("owner_id", "owner__username")
             .annotate(
                 breached=Count("pk", filter=Q(level=1)), returned=Count("pk", filter=Q(level=2))
             )

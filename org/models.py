@@ -40,6 +40,11 @@ class User(AbstractUser):
     def is_manager(self) -> bool:
         return self.has_role(Role.MANAGEMENT)
 
+    @property
+    def is_sales_head(self) -> bool:
+        """A head of sales sees and reassigns the whole team's leads and deals."""
+        return self.is_head and self.is_active and self.role == Role.SALES
+
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 

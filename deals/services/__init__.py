@@ -11,6 +11,7 @@ from deals.services.lifecycle import (
     deal_create_from_lead,
     deal_create_repeat,
     deal_move,
+    deal_reassign,
     deal_update,
 )
 from deals.services.money import (
@@ -30,6 +31,7 @@ __all__ = [
     "deal_create_from_lead",
     "deal_create_repeat",
     "deal_move",
+    "deal_reassign",
     "deal_request_sign_off",
     "deal_sign_off",
     "deal_stage_save",

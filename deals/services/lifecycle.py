@@ -162,6 +162,21 @@ def deal_update(
 
 
 @transaction.atomic
+def deal_reassign(*, deal: Deal, owner: User, by: User) -> Deal:
+    """A head of sales or management hands an open deal to another salesperson."""
+    if not (by.is_manager or by.is_sales_head):
+        raise PermissionDenied(_("Only a head of sales or management reassigns deals."))
+    if not (owner.is_active and owner.role == Role.SALES):
+        raise ValidationError({"owner": [_("Choose an active salesperson.")]})
+    deal = locked(deal)
+    ensure_open(deal)
+    if deal.owner_id != owner.pk:
+        deal.owner = owner
+        save_audited(deal, by=by, reason=f"reassigned to {owner.username}", fields=["owner"])
+    return deal
+
+
+@transaction.atomic
 def deal_move(*, deal: Deal, stage: str, by: User, now: datetime | None = None) -> Deal:
     """Move a deal to another stage, as the responsibility matrix allows: the caller's
     department must be Responsible or Accountable for the stage, every sign-off required to

@@ -16,7 +16,7 @@ from leads.services.lifecycle import (
     lead_qualify,
     lead_touch,
 )
-from leads.services.queue import CapacityReached, lead_claim_next
+from leads.services.queue import CapacityReached, lead_assign, lead_claim_next
 from leads.services.sweep import SweepResult, sla_sweep
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "active_definition",
     "definition_approve",
     "definition_propose",
+    "lead_assign",
     "lead_claim_next",
     "lead_disqualify",
     "lead_intake",

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -272,3 +272,43 @@ def _claim_postgresql(*, user: User, now: datetime) -> Lead | None:
         for f, v in zip(fields, values, strict=True)
     ]
     return Lead.from_db(connection.alias, attnames, values)
+
+
+@transaction.atomic
+def lead_assign(*, lead: Lead, owner: User, by: User, now: datetime | None = None) -> Lead:
+    """A head of sales or management gives a lead to a salesperson.
+
+    A lead waiting in the queue starts a new queue entry: a fresh SLA clock from ``now`` with
+    its own escalations. A lead someone already works keeps its clock and status; only the
+    owner changes.
+    """
+    if not (by.is_manager or by.is_sales_head):
+        raise PermissionDenied(_("Only a head of sales or management assigns leads."))
+    if not (owner.is_active and owner.role == Role.SALES):
+        raise ValidationError({"owner": [_("Choose an active salesperson.")]})
+    now = now or timezone.now()
+    lead = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
+    if not lead.is_open:
+        raise ValidationError(_("This lead is closed; it cannot be reassigned."))
+    fields = ["owner", "updated_at"]
+    if lead.status == Lead.Status.NEW:
+        lead.queue_entry += 1
+        start_queue_entry(lead=lead, now=now)
+        lead.status = Lead.Status.ASSIGNED
+        lead.assigned_at = now
+        fields += [
+            "status",
+            "assigned_at",
+            "queue_entry",
+            "queue_entered_at",
+            "sla_deadline",
+            "sla_minutes",
+            "sla_next_check_at",
+        ]
+    elif lead.owner_id == owner.pk:
+        return lead
+    lead.owner = owner
+    lead._change_reason = f"assigned to {owner.username}"  # type: ignore[attr-defined]
+    lead._history_user = by  # type: ignore[attr-defined]
+    lead.save(update_fields=fields)
+    return lead
