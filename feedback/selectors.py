@@ -57,6 +57,8 @@ def feedback_scope(*, user: User) -> QuerySet[LeadFeedback]:
     if _sees_everything(user):
         return feedback
     if user.effective_role == Role.SALES:
+        if user.is_sales_head:  # the team's
+            return feedback.filter(Q(author=user) | Q(author__role=Role.SALES))
         return feedback.filter(author=user)
     return feedback.none()
 
@@ -360,6 +362,8 @@ def brief_scope(*, user: User) -> QuerySet[Brief]:
     if _sees_everything(user):
         return briefs
     if user.effective_role == Role.SALES:
+        if user.is_sales_head:  # the team's
+            return briefs.filter(Q(requester=user) | Q(requester__role=Role.SALES))
         return briefs.filter(requester=user)
     return briefs.none()
 
