@@ -45,8 +45,8 @@ EXPECTED: dict[str, str] = {
     "auth_token_create": "400 400 400 400 400 400 400",
     "briefs_create": "400 400 400 403 400 401 403",
     "briefs_list": "200 200 200 200 200 401 403",
-    "briefs_retrieve": "200 404 404 200 200 401 403",
-    "briefs_transition_create": "400 404 404 400 400 401 403",
+    "briefs_retrieve": "200 404 200 200 200 401 403",  # a sales head sees the team
+    "briefs_transition_create": "400 404 400 400 400 401 403",
     "briefs_warn_create": "403 403 403 400 403 401 403",
     "campaigns_create": "403 403 403 400 400 401 403",
     "campaigns_list": "200 200 200 200 200 401 403",
@@ -62,13 +62,14 @@ EXPECTED: dict[str, str] = {
     "deals_partial_update": "200 404 404 403 200 401 403",
     "deals_payments_create": "400 404 404 403 400 401 403",
     "deals_payments_void_create": "400 404 404 403 400 401 403",
-    "deals_retrieve": "200 404 404 200 200 401 403",
+    "deals_reassign_create": "403 403 400 403 400 401 403",  # heads, management
+    "deals_retrieve": "200 404 200 200 200 401 403",  # a sales head sees the team
     "deals_sign_off_requests_create": "400 404 404 403 400 401 403",
     "deals_sign_offs_create": "400 404 404 400 400 401 403",
     "disputes_decide_create": "403 403 403 403 400 401 403",
     "disputes_list": "200 200 200 200 200 401 403",
     "disputes_respond_create": "403 403 403 400 403 401 403",
-    "disputes_retrieve": "200 404 404 200 200 401 403",
+    "disputes_retrieve": "200 404 200 200 200 401 403",  # a sales head sees the team
     "feedback_quality_retrieve": "403 403 403 200 200 401 403",
     "feedback_tags_create": "403 403 403 403 400 401 403",
     "feedback_tags_list": "200 200 200 200 200 401 403",
@@ -80,9 +81,10 @@ EXPECTED: dict[str, str] = {
     "lead_definition_versions_list": "200 200 200 200 200 401 403",
     "lead_definition_versions_retrieve": "200 200 200 200 200 401 403",
     "lead_feedback_list": "200 200 200 200 200 401 403",
-    "lead_feedback_retrieve": "200 404 404 200 200 401 403",
+    "lead_feedback_retrieve": "200 404 200 200 200 401 403",  # a sales head sees the team
     "lead_reasons_list": "200 200 200 200 200 401 403",
     "leads_batch_create": "403 403 403 400 400 401 400",
+    "leads_assign_create": "403 403 400 403 400 401 403",  # heads, management
     "leads_claim_create": "200 200 200 403 403 401 403",
     "leads_convert_create": "400 404 404 403 404 401 403",
     "leads_create": "403 403 403 400 400 401 400",
@@ -91,7 +93,7 @@ EXPECTED: dict[str, str] = {
     "leads_feedback_create": "400 404 404 403 403 401 403",
     "leads_list": "200 200 200 200 200 401 403",
     "leads_qualify_create": "400 404 404 404 404 401 403",
-    "leads_retrieve": "200 404 404 200 200 401 403",
+    "leads_retrieve": "200 404 200 200 200 401 403",  # a sales head sees the team
     "leads_touches_create": "400 404 404 404 404 401 403",
     "lost_reasons_list": "200 200 200 200 200 401 403",
     "matrix_handoffs_create": "403 403 403 403 400 401 403",
