@@ -144,7 +144,7 @@ class PaymentForm(forms.Form):
     paid_on = forms.DateField(
         required=False,
         label=gettext_lazy("Paid on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -156,7 +156,7 @@ class EditForm(forms.Form):
     expected_close_on = forms.DateField(
         required=False,
         label=gettext_lazy("Expected close"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -413,11 +413,11 @@ def convert(request: HttpRequest, lead_id: int) -> HttpResponse:
         messages.error(request, _("Give the deal a title and a valid amount."))
         return redirect("leads:detail", lead_id)
     try:
-        services.deal_create_from_lead(
+        deal = services.deal_create_from_lead(
             lead=lead, by=acting_user(request), title=title, amount=amount
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("leads:detail", lead_id)
     messages.success(request, _("Deal created."))
-    return redirect("leads:detail", lead_id)
+    return redirect("deals:detail", deal.pk)  # where the work goes on

@@ -13,7 +13,7 @@ from feedback.rollups import GROUPS
 from feedback.services.disputes import DECISIONS, RESPONSES
 from org.models import Role, User
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ID_MAX = 2**63 - 1
 
 

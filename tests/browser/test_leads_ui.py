@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from deals.models import Payment
 from leads.models import Lead
 from leads.services import LeadInput, Source, lead_intake
 from tests.factories import CampaignFactory, ChannelFactory, UserFactory
@@ -64,10 +65,50 @@ def test_salesperson_claims_and_works_a_lead(page, login, shot, queue_with_leads
 
     page.fill("input[name=amount]", "240000")
     page.click("text=Create deal")
+    page.wait_for_url("**/deals/*/")  # converting takes you to the new deal
     page.wait_for_selector("text=Deal created")
     lead = Lead.objects.get(name="Maria Orlova")
     assert lead.status == "converted"
-    shot("lead-converted")
+    shot("deal-created")
+
+    # A payment far above the deal's amount asks first.
+    page.fill("form[action$='/payments/'] input[name=amount]", "9000000")
+    page.click("text=Record payment")
+    page.wait_for_selector("#confirm-over")
+    shot("payment-over-amount")
+    page.click("#confirm-over")
+    page.wait_for_selector("text=Payment recorded")
+    # ... and a payment entered by mistake is voided, with a reason and a confirmation.
+    page.click("details.void summary")
+    page.fill("details.void input[name=reason]", "one zero too many")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("text=Void payment")
+    page.wait_for_selector("text=Payment voided")
+    assert not Payment.objects.counted().exists()
+    assert Payment.objects.count() == 1
+    page.click("button:has-text('Won')")
+    page.wait_for_selector(".badge-won")
+    shot("deal-won")
+
+
+def test_queue_refresh_never_eats_a_note_being_typed(page, login, shot, queue_with_leads, settings):
+    settings.QUEUE_REFRESH_SECONDS = 1
+    UserFactory(username="ivan", role="sales")
+    login("ivan")
+    page.click("#claim-next")
+    page.goto(f"{page.base}/leads/queue/")
+    note = page.locator("#queue-panel input[name=note]").first
+    note.click()
+    note.type("Call back after the board meeting")
+    page.wait_for_timeout(3500)  # three refresh periods
+    assert note.input_value() == "Call back after the board meeting"
+    assert page.locator("[data-paused-note]").is_visible()
+    # once the field is left empty and unfocused, the panel refreshes again
+    note.fill("")
+    page.locator("h1").click()
+    with page.expect_response("**/leads/queue/panel/"):
+        pass
+    shot("queue-refresh")
 
 
 def test_first_touch_from_the_queue_and_language_switch(page, login, shot, queue_with_leads):
