@@ -232,3 +232,12 @@ def test_my_leads_put_untouched_ones_first(seller, claimed):
     second = claimed(seller)
     lead_touch(lead=first, by=seller, kind="call", now=timezone.now())
     assert [lead.pk for lead in leads_of(user=seller)] == [second.pk, first.pk]
+
+
+def test_date_inputs_get_iso_values_in_russian(client, seller):
+    """HTML date inputs show nothing unless their value is ISO (issue 13, item 7)."""
+    client.force_login(seller)
+    client.cookies["django_language"] = "ru"
+    html = client.get("/leads/?date_from=2026-01-15", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert 'lang="ru"' in html
+    assert 'value="2026-01-15"' in html
