@@ -55,7 +55,9 @@ class ReportFilterForm(forms.Form):
             del self.fields["channel"]
         for name, label in (("from", gettext_lazy("From")), ("to", gettext_lazy("To"))):
             self.fields[name] = forms.DateField(
-                label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                label=label,
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             )
 
 
