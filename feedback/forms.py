@@ -85,10 +85,17 @@ class RespondForm(forms.Form):
     )
 
 
+# Said so that nobody gets the decision backwards (who is right, and what it means).
+DECISION_WORDS = {
+    "upheld": _("Sales is right: not a lead"),
+    "rejected": _("Marketing is right: the lead stands"),
+}
+
+
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[(code, Dispute.Status(status).label) for code, status in DECISIONS.items()],
+        choices=[(code, DECISION_WORDS[code]) for code in DECISIONS],
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea({"rows": 2}))

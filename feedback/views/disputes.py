@@ -57,6 +57,7 @@ def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
         user, dispute.lead
     )
     may_decide = dispute.status in Dispute.ANSWERED and user.has_role(Role.MANAGEMENT)
+    history = list(dispute.history.select_related("history_user").order_by("history_date"))
     return render(
         request,
         "feedback/dispute.html",
@@ -66,7 +67,12 @@ def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "respond_form": RespondForm() if may_respond else None,
             "decide_form": DecideForm() if may_decide else None,
             "now": timezone.now(),
-            "history": dispute.history.select_related("history_user").order_by("history_date"),
+            "history": history,
+            # Marketing's answer as it was given, not relabelled by the later decision.
+            "answer_label": next(
+                (Dispute.Status(h.status).label for h in history if h.status in Dispute.ANSWERED),
+                dispute.get_status_display(),
+            ),
         },
     )
 

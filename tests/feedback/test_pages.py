@@ -144,6 +144,9 @@ def test_dispute_from_the_page_to_the_decision(client, seller, marketer, manager
     assert client.post(f"/feedback/disputes/{dispute.pk}/decide/", {}).status_code == 403
 
     client.force_login(manager)
+    form = client.get(f"/feedback/disputes/{dispute.pk}/").content.decode()
+    assert "Sales is right: not a lead" in form
+    assert "Marketing is right: the lead stands" in form
     response = client.post(
         f"/feedback/disputes/{dispute.pk}/decide/",
         {"decision": "upheld", "reason": ""},
@@ -157,6 +160,8 @@ def test_dispute_from_the_page_to_the_decision(client, seller, marketer, manager
     assert dispute.status == "upheld"
     page = client.get(f"/feedback/disputes/{dispute.pk}/").content.decode()
     assert "does not count among marketing" in page
+    # marketing's own answer stays as given, not relabelled with the decision
+    assert "Accepted by marketing" in page
 
 
 def test_a_dispute_without_criteria_is_a_message(client, seller, worked):
