@@ -199,6 +199,10 @@ ITEM_ROWS = 4  # blank decision rows on the meeting form
 
 
 class ActionItemForm(forms.Form):
+    # The meeting form has several blank rows and a meeting may decide nothing: the browser
+    # must not demand every row (the view checks each row that was filled in).
+    use_required_attribute = False
+
     text = forms.CharField(label=_("Decision"), max_length=500)
     owner = IdChoiceField(label=_("Owner"), queryset=User.objects.none())
     due_on = forms.DateField(label=_("Due"), widget=DATE)

@@ -323,6 +323,35 @@ def test_record_a_meeting_from_the_proposed_agenda(client, manager, marketer, se
     assert client.post(f"/feedback/action-items/{item.pk}/done/", {"done": "0"}).status_code == 403
 
 
+def test_a_meeting_saves_with_zero_or_two_decisions(client, manager, marketer, seller):
+    """As a browser sends it: every blank decision row arrives empty, and none is required."""
+    client.force_login(manager)
+    page = client.get("/feedback/reviews/new/").content.decode()
+    assert 'name="item1-text"' in page
+    row = page[page.index('name="item1-text"') - 200 : page.index('name="item1-text"') + 200]
+    assert "required" not in row
+    today = timezone.localdate().isoformat()
+    base = {
+        "held_on": today,
+        "title": "Weekly review",
+        "participants": [str(marketer.pk), str(seller.pk)],
+    }
+    blank = {f"item{i}-{f}": "" for i in range(4) for f in ("text", "owner", "due_on")}
+    assert client.post("/feedback/reviews/new/", {**base, **blank}).status_code == 302
+    two = {
+        **blank,
+        "item0-text": "Payback one-pager",
+        "item0-owner": str(marketer.pk),
+        "item0-due_on": today,
+        "item2-text": "Call the three stuck deals",
+        "item2-owner": str(seller.pk),
+        "item2-due_on": today,
+    }
+    assert client.post("/feedback/reviews/new/", {**base, **two}).status_code == 302
+    assert ReviewMeeting.objects.count() == 2
+    assert ActionItem.objects.count() == 2
+
+
 def test_a_meeting_of_one_department_is_refused_with_a_message(
     client, manager, seller, other_seller
 ):
