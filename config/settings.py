@@ -208,6 +208,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "org.tasks.notifications_flush",
         "schedule": timedelta(minutes=1),
     },
+    "kpi-period-end": {
+        "task": "kpi.tasks.period_end_sweep",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Auth ---------------------------------------------------------------------------------------

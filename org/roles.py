@@ -89,6 +89,19 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             Role.MANAGEMENT: ("view", "change"),
         },
     },
+    "kpi": {
+        # Periods are edited through the service; a period is never deleted (its statements
+        # stay). Ratings and statements are read-only in the admin for everyone.
+        "period": {
+            Role.MARKETING: ("view",),
+            Role.SALES: ("view",),
+            Role.MANAGEMENT: ("view", "add", "change"),
+        },
+        "attainmentstep": {Role.MANAGEMENT: ("view", "add", "change", "delete")},
+        "rating": {Role.MANAGEMENT: ("view",)},
+        "statement": {Role.MANAGEMENT: ("view",)},
+        "statementline": {Role.MANAGEMENT: ("view",)},
+    },
     "org": {
         "user": {Role.MANAGEMENT: _ALL},
         "notification": {Role.MANAGEMENT: ("view",)},

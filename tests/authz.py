@@ -99,6 +99,44 @@ def _meeting(w: World) -> Any:
     )
 
 
+def kpi_period(w: World) -> Any:
+    """The one KPI period of the test (periods never overlap), made once."""
+    from kpi.models import Period
+    from kpi.services import Scheme, period_create
+
+    existing = Period.objects.first()
+    if existing is not None:
+        return existing
+    today = timezone.localdate()
+    return period_create(
+        scheme=Scheme(
+            starts_on=today,
+            ends_on=today,
+            revenue_goal=Decimal("1000"),
+            pool_percent=Decimal("10"),
+            marketing_share=Decimal("40"),
+        ),
+        by=w.users["management"],
+    )
+
+
+def kpi_statement(w: World, *, approved: bool = True) -> Any:
+    from kpi.services import statement_approve, statement_create
+
+    statement = statement_create(period=kpi_period(w), by=w.users["management"])
+    if approved:
+        statement = statement_approve(statement=statement, by=w.users["management"])
+    return statement
+
+
+def _kpi_rating(w: World) -> Any:
+    from kpi.services import rating_set
+
+    return rating_set(
+        period=kpi_period(w), user=w.a, communication=70, objections=80, by=w.users["sales_head"]
+    )
+
+
 # label -> how to make sales A's row (scoped) or one row (shared, when the table is empty).
 BUILDERS: dict[str, Callable[[World], models.Model]] = {
     "leads.lead": lambda w: w.claimed(w.a),
@@ -131,6 +169,9 @@ BUILDERS: dict[str, Callable[[World], models.Model]] = {
         0
     ],
     "knox.authtoken": lambda w: AuthToken.objects.create(user=w.a)[0],
+    "kpi.period": kpi_period,
+    "kpi.rating": _kpi_rating,
+    "kpi.statement": kpi_statement,
     "axes.accessattempt": lambda w: AccessAttempt.objects.create(
         username=w.a.username, ip_address="10.0.0.1", failures_since_start=1
     ),

@@ -135,3 +135,6 @@ def funnel_data(db, marketer) -> FunnelData:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def minutes() -> timedelta:
     return timedelta(minutes=1)
+
+
+from tests.kpi.bonus_data import bonus_data  # noqa: E402, F401  (a fixture for the bonus tests)
