@@ -73,13 +73,13 @@ class Period(models.Model):
     ends_on = models.DateField(_("ends on"), help_text=_("Inclusive."))
     revenue_goal = models.DecimalField(_("joint revenue goal"), max_digits=14, decimal_places=2)
     pool_percent = models.DecimalField(
-        _("pool, % of revenue"),
+        _("pool, percent of revenue"),
         max_digits=5,
         decimal_places=2,
         help_text=_("The share of the period's payments that funds the bonus pool."),
     )
     marketing_share = models.DecimalField(
-        _("marketing's share of the pool, %"),
+        _("marketing's share of the pool, percent"),
         max_digits=5,
         decimal_places=2,
         help_text=_("Sales gets the rest."),
