@@ -344,6 +344,13 @@ class Statement(models.Model):
         return self.status == self.Status.APPROVED
 
 
+# The departments paid from the pool (management is not).
+BONUS_DEPARTMENTS = [
+    (Role.MARKETING.value, Role.MARKETING.label),
+    (Role.SALES.value, Role.SALES.label),
+]
+
+
 class StatementLine(models.Model):
     """One person's bonus in a statement, with the inputs and the formula that gave it."""
 
@@ -359,7 +366,7 @@ class StatementLine(models.Model):
     department = models.CharField(
         _("department"),
         max_length=20,
-        choices=[(Role.MARKETING, Role.MARKETING.label), (Role.SALES, Role.SALES.label)],
+        choices=BONUS_DEPARTMENTS,
     )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     breakdown = models.JSONField(_("breakdown"), default=dict)

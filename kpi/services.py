@@ -519,8 +519,7 @@ def period_end_sweep(*, now: datetime | None = None) -> dict[str, int]:
                             _("Period %(period)s ended without an approved bonus statement")
                             % {"period": period},
                             _("Review the draft statement and approve it, then close the period."),
-                            reverse("admin:kpi_statement_changelist")
-                            + f"?period__id__exact={period.pk}",
+                            reverse("kpi:period", args=[period.pk]),
                         )
                     ]
                 )

@@ -14,6 +14,7 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("leads:definition", _("Lead definition"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
     ("kpi:funnel", _("Reports"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
     ("kpi:my_campaigns", _("My campaigns"), (Role.MARKETING, Role.MANAGEMENT)),
+    ("kpi:bonus", _("Bonus"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
     ("deals:board", _("Deals"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
     ("org:matrix", _("Matrix"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
     ("feedback:inbox", _("Feedback"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),

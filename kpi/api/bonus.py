@@ -158,8 +158,15 @@ class RatingSerializer(serializers.Serializer):
     rated_at = serializers.DateTimeField()
 
 
+@extend_schema_field({"type": "string", "pattern": "^(marketing|sales)$"})
+class BonusDepartmentField(serializers.CharField):
+    """The department of a statement line: "marketing" or "sales". Described by a pattern,
+    not an enum: an enum named "department" with other choices exists elsewhere."""
+
+
 class LineSerializer(serializers.ModelSerializer):
     user = serializers.PrimaryKeyRelatedField(read_only=True)
+    department = BonusDepartmentField(read_only=True)
     breakdown = serializers.JSONField()
 
     class Meta:

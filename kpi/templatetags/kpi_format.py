@@ -1,6 +1,7 @@
 """Report figures for people: rates as percentages, seconds as durations, "—" when undefined."""
 
 from decimal import Decimal
+from fractions import Fraction
 
 from django import template
 from django.utils.translation import gettext as _
@@ -9,10 +10,10 @@ register = template.Library()
 
 
 @register.filter
-def percent(value: float | None, digits: int = 1) -> str:
-    if value is None:
+def percent(value: float | Decimal | Fraction | str | None, digits: int = 1) -> str:
+    if value is None or value == "":
         return "—"
-    return f"{value * 100:.{digits}f}%"
+    return f"{float(value) * 100:.{digits}f}%"
 
 
 @register.filter
