@@ -42,6 +42,10 @@ def _goal(revenue: Decimal, factor: str) -> Decimal:
     return max(goal.quantize(Decimal("1"), rounding=ROUND_HALF_UP) * 10_000, Decimal("100000"))
 
 
+def holds_data() -> bool:
+    return Period.objects.exists()
+
+
 def seed() -> str:
     if Period.objects.exists():
         return "KPI periods already present; left as they are"
