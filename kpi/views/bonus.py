@@ -128,6 +128,7 @@ def my_bonus(request: HttpRequest, pk: int) -> HttpResponse:
         "approved": approved,
         "approved_statement": approved_statement,
         "problem": problem,
+        "may_rate": services.may_rate(user),
     }
     return render(request, "kpi/my_bonus.html", context)
 

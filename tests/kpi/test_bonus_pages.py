@@ -73,6 +73,14 @@ def test_rating_form(client, bonus_data: BonusData) -> None:
     assert _get(client, d.s1, url).status_code == 403
     assert _get(client, d.mh, url).status_code == 403
     assert _get(client, d.sh, url).status_code == 200
+    # The head of sales finds the form from their own bonus page.
+    mine = _get(client, d.sh, reverse("kpi:my_bonus", args=[d.period.pk])).content.decode()
+    assert (
+        url in mine
+        and url
+        not in _get(client, d.s1, reverse("kpi:my_bonus", args=[d.period.pk])).content.decode()
+    )
+    client.force_login(d.sh)
     good = {
         f"communication-{d.s1.pk}": "90",
         f"objections-{d.s1.pk}": "70",
