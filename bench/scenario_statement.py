@@ -287,25 +287,26 @@ def _period(people: dict[str, list[int]]) -> Period:
             objections=50 + i % 50,
             by=manager,
         )
+    data.vacuum("org_user", "kpi_rating", "leads_campaign")
     return period
 
 
 # --- The two ways ------------------------------------------------------------------------------
 
 HAND_WRITTEN = """
-WITH members AS (
+WITH members AS MATERIALIZED (
     SELECT id, role FROM org_user
     WHERE is_active AND role IN ('marketing', 'sales')
-), upheld AS (
+), upheld AS NOT MATERIALIZED (
     SELECT lead_id FROM feedback_dispute WHERE status = 'upheld'
-), pay AS (
+), pay AS MATERIALIZED (
     SELECT d.owner_id AS seller, c.owner_id AS marketer, sum(p.amount) AS total
     FROM deals_payment p
     JOIN deals_deal d ON d.id = p.deal_id
     LEFT JOIN leads_campaign c ON c.id = d.campaign_id
     WHERE p.voided_at IS NULL AND p.paid_at >= %(start)s AND p.paid_at < %(end)s
     GROUP BY 1, 2
-), lds AS (
+), lds AS MATERIALIZED (
     SELECT c.owner_id AS marketer, l.owner_id AS seller,
            count(*) AS leads,
            count(*) FILTER (WHERE u.lead_id IS NOT NULL) AS upheld,
@@ -324,29 +325,29 @@ WITH members AS (
     LEFT JOIN upheld u ON u.lead_id = l.id
     WHERE l.created_at >= %(start)s AND l.created_at < %(end)s
     GROUP BY 1, 2
-), dls AS (
+), dls AS MATERIALIZED (
     SELECT owner_id AS seller, count(*) AS checked,
            count(*) FILTER (WHERE customer <> ''
                               AND (status <> 'open' OR expected_close_on IS NOT NULL)) AS clean
     FROM deals_deal WHERE created_at >= %(start)s AND created_at < %(end)s
     GROUP BY 1
-), costs AS (
+), costs AS MATERIALIZED (
     SELECT owner_id AS marketer, sum(cost) AS cost
     FROM leads_campaign WHERE cost IS NOT NULL GROUP BY 1
-), sellers AS (
+), sellers AS MATERIALIZED (
     SELECT seller AS id, sum(sla_met) AS met, sum(sla_decided) AS decided,
            sum(dq) AS dq, sum(dq_clean) AS dq_clean
     FROM lds GROUP BY seller
-), marketers AS (
+), marketers AS MATERIALIZED (
     SELECT marketer AS id, sum(leads) AS leads, sum(upheld) AS upheld, sum(deals) AS deals
     FROM lds GROUP BY marketer
-), paid_seller AS (
+), paid_seller AS MATERIALIZED (
     SELECT seller AS id, sum(total) AS total FROM pay GROUP BY seller
-), paid_marketer AS (
+), paid_marketer AS MATERIALIZED (
     SELECT marketer AS id, sum(total) AS total FROM pay GROUP BY marketer
-), dept AS (
+), dept AS MATERIALIZED (
     SELECT sum(leads) AS leads, sum(upheld) AS upheld, sum(deals) AS deals FROM lds
-), revenue AS (
+), revenue AS MATERIALIZED (
     SELECT coalesce(sum(total), 0) AS total FROM pay
 )
 SELECT m.id, m.role, revenue.total, dept.leads, dept.upheld, dept.deals,
