@@ -25,7 +25,7 @@ from feedback.models import FeedbackTag
 from leads.models import LeadDefinition, SlaPolicy
 from org.models import FunnelStage, HandOff
 from org.services import api_key_create
-from tests.authz import BUILDERS, ROLES, World
+from tests.authz import BUILDERS, ROLES, World, kpi_period, kpi_statement
 from tests.factories import CampaignFactory, ChannelFactory, WebFormFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +75,17 @@ EXPECTED: dict[str, str] = {
     "feedback_tags_list": "200 200 200 200 200 401 403",
     "feedback_tags_retrieve": "200 200 200 200 200 401 403",
     "intake_create": "400 400 400 400 400 400 400",
+    "kpi_periods_close_create": "403 403 403 403 400 401 403",
+    "kpi_periods_create": "403 403 403 403 400 401 403",
+    "kpi_periods_list": "200 200 200 200 200 401 403",
+    "kpi_periods_ratings_update": "403 403 400 403 400 401 403",
+    "kpi_periods_retrieve": "200 200 200 200 200 401 403",
+    "kpi_periods_scorecard_retrieve": "200 200 200 200 200 401 403",
+    "kpi_periods_statements_create": "403 403 403 403 201 401 403",
+    "kpi_statements_approve_create": "403 403 403 403 200 401 403",
+    "kpi_statements_list": "200 200 200 200 200 401 403",
+    # A draft: management's alone (404 to everyone else, who sees approved statements only).
+    "kpi_statements_retrieve": "404 404 404 404 200 401 403",
     "lead_definition_retrieve": "200 200 200 200 200 401 403",
     "lead_definition_versions_approve_create": "403 403 400 403 403 401 403",
     "lead_definition_versions_create": "403 403 400 403 403 401 403",
@@ -159,6 +170,7 @@ class Objects:
         answer = BUILDERS["feedback.objectionanswer"](world)
         channel = ChannelFactory(slug="matrix-web")
         form = WebFormFactory(slug="matrix-form", channel=channel)
+        period = kpi_period(world)
         self.by_prefix: dict[str, object] = {
             "/api/v1/action-items/{id}": meeting.action_items.get().pk,  # type: ignore[attr-defined]
             "/api/v1/briefs/{id}": BUILDERS["feedback.brief"](world).pk,
@@ -171,6 +183,9 @@ class Objects:
             "/api/v1/disputes/{id}": BUILDERS["feedback.dispute"](world).pk,
             "/api/v1/feedback-tags/{code}": FeedbackTag.objects.order_by("pk").first().code,  # type: ignore[union-attr]
             "/api/v1/intake/{form_slug}": form.slug,
+            "/api/v1/kpi/periods/{id}": period.pk,
+            f"/api/v1/kpi/periods/{period.pk}/ratings/{{user_id}}": world.a.pk,
+            "/api/v1/kpi/statements/{id}": kpi_statement(world, approved=False).pk,
             "/api/v1/lead-definition/versions/{version}": LeadDefinition.objects.order_by("pk")
             .first()
             .version,  # type: ignore[union-attr]
