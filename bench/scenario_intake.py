@@ -50,6 +50,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 READY_SECONDS = 30.0
 REQUEST_TIMEOUT = 30.0
 OPEN = ("new", "assigned", "contacted", "qualified")
+SERVERS: dict[int, int] = {}  # port -> pid of the gunicorn master serving it
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -355,10 +356,12 @@ def _server(workers: int) -> Iterator[int]:
         server = subprocess.Popen(
             command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
         )
+        SERVERS[port] = server.pid
         try:
             _wait_ready(server, port, log)
             yield port
         finally:
+            SERVERS.pop(port, None)
             server.terminate()
             try:
                 server.wait(timeout=20)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from deals.models import Deal, DealStage, LostReason, Payment, StageApproval, StageChange
 from org.matrix import matrix_prefetch
 from org.models import HandOff, Role, User
+from org.paging import narrow_page
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
@@ -160,7 +161,10 @@ def deal_board(*, deals: QuerySet[Deal], limit: int = BOARD_LIMIT) -> list[Colum
         )
         for stage in stages
     }
-    for deal in open_deals.order_by("stage_changed_at", "pk")[:limit]:
+    # The cards' ids first, then only their rows with the joins (100,000 deals: joining every
+    # open deal before the LIMIT took 0.3 s).
+    cards = narrow_page(open_deals.order_by("stage_changed_at", "pk"), number=1, size=limit)
+    for deal in cards:
         columns[deal.stage_id].deals.append(deal)
     return list(columns.values())
 

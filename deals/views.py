@@ -22,6 +22,7 @@ from deals import rules, selectors, services
 from deals.models import Deal, DealStage, Payment, StageApproval
 from leads.models import Channel, Lead
 from org.models import Role, User
+from org.paging import narrow_page
 from org.permissions import acting_user
 from org.selectors import salespeople, user_list
 
@@ -116,10 +117,14 @@ def board(request: HttpRequest) -> HttpResponse:
         "columns": columns,
         "open_count": sum(c.count for c in columns),
         "open_amount": sum((c.amount for c in columns), Decimal("0")),
-        "recent_closed": list(
-            deals.filter(status__in=[Deal.Status.WON, Deal.Status.LOST]).order_by(
-                "-closed_at", "-pk"
-            )[:8]
+        "recent_closed": list(  # ids first, then only these rows joined (org.paging)
+            narrow_page(
+                deals.filter(status__in=[Deal.Status.WON, Deal.Status.LOST]).order_by(
+                    "-closed_at", "-pk"
+                ),
+                number=1,
+                size=8,
+            )
         ),
         "revenue": selectors.revenue_by_source(
             group_by="channel", deals=deals, start=month_start, end=today

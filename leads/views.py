@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from leads import selectors, services
 from leads.models import Campaign, Channel, Escalation, Lead, LeadDefinition, Touch
+from org import paging
 from org.models import Role, User
 from org.permissions import acting_user
 from org.selectors import salespeople
@@ -120,13 +120,27 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     leads = selectors.lead_list(user=acting_user(request))
     if form.is_bound and form.is_valid():
         leads = form.filter(leads)
-    page = Paginator(leads, 50).get_page(request.GET.get("page"))
+    # A million leads: the page's ids first, only its rows joined, the total counted up to
+    # a cap (org.paging). Past the last page: the last page is a guess away, so page 1.
+    number = paging.page_number(request.GET.get("page")) or 1
+    page = paging.narrow_page(leads, number=number, size=50)
+    if number > 1 and not page.object_list:
+        page = paging.narrow_page(leads, number=1, size=50)
+    total, exact = paging.capped_count(leads)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "leads/list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "now": timezone.now()},
+        {
+            "form": form,
+            "page": page,
+            "total": total,
+            "total_exact": exact,
+            "pages": -(-total // 50) if exact else None,
+            "query": query.urlencode(),
+            "now": timezone.now(),
+        },
     )
 
 
@@ -274,7 +288,10 @@ def _queue_context(request: HttpRequest) -> dict[str, Any]:
         "refresh_seconds": settings.QUEUE_REFRESH_SECONDS,
     }
     context["waiting"] = list(selectors.queue_waiting()[:50])
-    context["waiting_count"] = selectors.queue_waiting().count()
+    # Counted up to a cap: after an outage the queue may hold a million leads.
+    context["waiting_count"], context["waiting_exact"] = paging.capped_count(
+        selectors.queue_waiting()
+    )
     if user.effective_role == Role.SALES:
         context["mine"] = list(selectors.leads_of(user=user)[:100])
     if user.effective_role == Role.MANAGEMENT or (user.role == Role.SALES and user.is_head):

@@ -148,3 +148,20 @@ def test_results_are_recorded_as_markdown_with_the_machine(tmp_path: Path, monke
     text = path.read_text()
     assert 'Command: `make bench BENCH_ARGS="claim --leads 200"`' in text
     assert "- PostgreSQL: " in text and "## claim" in text and "| claims/s |" in text
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_lists_scenario_measures_first_and_deep_pages_and_a_workers_memory():
+    from bench import scenario_lists
+
+    rows = scenario_lists.run(
+        args_for("--leads", "2000", "--funnel-deals", "200", "--lists-repeat", "1")
+    )
+
+    lists = {(row["list"], row["page"]) for row in rows[:-1]}
+    assert ("lead list API", 20) in lists and ("lead list page", 20) in lists
+    assert {"queue page", "deal board"} <= {name for name, _ in lists}
+    memory = rows[-1]
+    assert 0 < memory["median ms"] < 1000  # MiB, the worker's resident memory
+    assert not Lead.objects.filter(created_by__username="bench-manager-01").exists()

@@ -217,3 +217,44 @@ def test_a_batch_and_single_posts_racing_for_one_contact():
     _together([lambda: lead_intake_many(items=items, source=Source.API), *singles])
     assert Lead.objects.count() == 50
     assert LeadRequest.objects.count() == 60
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_history_in_sql_matches_simple_historys_bulk_insert(marketer, channel, monkeypatch):
+    from django.db import transaction
+    from django.utils import timezone
+
+    from leads.services import intake
+
+    now = timezone.now()
+    items = [
+        LeadInput(name=f"L{i}", channel=channel, email=f"l{i % 7}@x.ru", segment=f"s{i % 2}")
+        for i in range(12)
+    ]
+
+    def history_with(write: Any) -> list[dict[str, Any]]:
+        class Rollback(Exception):
+            pass
+
+        monkeypatch.setattr(intake, "_write_history", write)
+        rows: list[dict[str, Any]] = []
+        try:
+            with transaction.atomic():
+                lead_intake_many(items=items, source=Source.CSV, by=marketer, now=now)
+                rows = [
+                    {k: v for k, v in row.items() if k not in ("history_id", "history_date")}
+                    for row in Lead.history.order_by("history_id").values()  # type: ignore[attr-defined]
+                ]
+                raise Rollback
+        except Rollback:
+            pass
+        return rows
+
+    orm = history_with(intake._history_orm)
+    assert len(orm) == 7
+    sql = history_with(intake._history_postgresql)
+    # The ids differ between the two runs (sequences do not roll back): compare the rest.
+    assert [{k: v for k, v in r.items() if k != "id"} for r in sql] == [
+        {k: v for k, v in r.items() if k != "id"} for r in orm
+    ]
