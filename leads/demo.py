@@ -249,7 +249,12 @@ class _Clock:
         users = {u.pk: u for u in User.objects.filter(role=Role.SALES)}
         while self.events and self.events[0][0] <= until:
             when, _, kind, lead_id, user_id = heapq.heappop(self.events)
-            sla_sweep(now=when)
+            if sla_sweep(now=when).level2 and self.workers:
+                # Leads the sweep took back wait in the queue: somebody claims them next.
+                worker = self.rng.choice(self.workers)
+                self.at(
+                    when + timedelta(minutes=self.rng.uniform(1, 20)), "claim", user_id=worker.pk
+                )
             if kind == "arrive":
                 _created, data, source = arrivals[lead_id]
                 result = lead_intake(data=data, source=source, now=when)  # type: ignore[arg-type]
