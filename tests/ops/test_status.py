@@ -90,3 +90,15 @@ def test_queue_banner_for_management(client, manager):
     client.force_login(manager)
     page = client.get("/leads/queue/").content.decode()
     assert 'id="sla-sweep-banner"' in page
+
+
+def test_durations_on_the_status_page_read_as_words():
+    from datetime import timedelta
+
+    from ops.templatetags.ops_format import seconds_text
+
+    assert seconds_text(None) == "—"
+    assert seconds_text(42.7) == "42 s"
+    assert seconds_text(90) == "1 min"
+    assert seconds_text(timedelta(hours=2, minutes=5)) == "2 hr 5 min"
+    assert seconds_text(6313530) == "73 days"
