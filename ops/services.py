@@ -10,9 +10,10 @@ conditional update that one caller wins; only the winner notifies.
 """
 
 import logging
+from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from ops.models import Outage
 from ops.selectors import SweepHealth, sweep_health
 from org.heartbeats import SLA_SWEEP
+from org.models import User
 from org.services import Message, managers, notify_many
 
 logger = logging.getLogger(__name__)
@@ -32,9 +34,17 @@ def _when(at: datetime | None) -> str:
     return timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-def _tell_management(subject: str, body: str) -> None:
+def _tell_management(write: Callable[[], tuple[str, str]]) -> None:
+    """One message per language: each manager reads it in the language they use Tandem in."""
     link = reverse("ops:status")
-    notify_many([Message(managers(), subject, body, link)])
+    by_language: dict[str, list[User]] = defaultdict(list)
+    for person in managers():
+        by_language[person.preferred_language].append(person)
+    messages = []
+    for language, people in sorted(by_language.items()):
+        with translation.override(language):
+            messages.append(Message(people, *write(), link=link))
+    notify_many(messages)
 
 
 def _outage_message(health: SweepHealth) -> tuple[str, str]:
@@ -61,32 +71,29 @@ def sla_sweep_watchdog(*, now: datetime | None = None) -> SweepHealth:
     management when this call is the one that changed it. Returns the health it saw."""
     now = now or timezone.now()
     health = sweep_health(now=now)
-    # Notifications are stored text: written in the site's language (LANGUAGE_CODE), the one
-    # Tandem speaks when no request says otherwise.
-    with translation.override(settings.LANGUAGE_CODE):
-        if not health.healthy:
-            try:
-                with transaction.atomic():
-                    Outage.objects.create(
-                        job=SLA_SWEEP, started_at=now, last_finished_at=health.last_finished_at
-                    )
-                    _tell_management(*_outage_message(health))
-            except IntegrityError:
-                return health  # already open: told once, when it was opened
-            logger.error("SLA sweep outage: no sweep finished since %s", health.last_finished_at)
+    if not health.healthy:
+        try:
+            with transaction.atomic():
+                Outage.objects.create(
+                    job=SLA_SWEEP, started_at=now, last_finished_at=health.last_finished_at
+                )
+                _tell_management(lambda: _outage_message(health))
+        except IntegrityError:
+            return health  # already open: told once, when it was opened
+        logger.error("SLA sweep outage: no sweep finished since %s", health.last_finished_at)
+        return health
+    with transaction.atomic():
+        outage = (
+            Outage.objects.select_for_update(skip_locked=True)
+            .filter(job=SLA_SWEEP, recovered_at__isnull=True)
+            .first()
+        )
+        if outage is None:
             return health
-        with transaction.atomic():
-            outage = (
-                Outage.objects.select_for_update(skip_locked=True)
-                .filter(job=SLA_SWEEP, recovered_at__isnull=True)
-                .first()
-            )
-            if outage is None:
-                return health
-            closed = Outage.objects.filter(pk=outage.pk, recovered_at__isnull=True).update(
-                recovered_at=now
-            )
-            if closed:
-                _tell_management(*_recovery_message(outage, health))
-                logger.warning("SLA sweep recovered (outage since %s)", outage.started_at)
+        closed = Outage.objects.filter(pk=outage.pk, recovered_at__isnull=True).update(
+            recovered_at=now
+        )
+        if closed:
+            _tell_management(lambda: _recovery_message(outage, health))
+            logger.warning("SLA sweep recovered (outage since %s)", outage.started_at)
     return health

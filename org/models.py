@@ -20,6 +20,15 @@ class User(AbstractUser):
         default=False,
         help_text=_("Heads approve the lead definition and receive SLA escalations."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        help_text=_(
+            "The language this person last used Tandem in; messages written for them later "
+            "(notifications and their e-mails) use it. Empty: the site's language."
+        ),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -35,6 +44,10 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_active and self.effective_role in roles
+
+    @property
+    def preferred_language(self) -> str:
+        return self.language or settings.LANGUAGE_CODE
 
     @property
     def is_manager(self) -> bool:

@@ -123,11 +123,23 @@ def test_the_periodic_task_is_the_same_watchdog(db, manager):
     assert outage_notes().count() == 1
 
 
-def test_the_notification_is_written_in_the_site_language(db, manager, settings):
-    settings.LANGUAGE_CODE = "ru"
-    sla_sweep_watchdog(now=T0)
-    note = Notification.objects.get()
-    assert note.subject.startswith("Сбор SLA остановлен")  # noqa: RUF001
+def test_each_manager_is_told_in_the_language_they_use_tandem_in(client, db, manager):
+    english = UserFactory(role="management")
+    client.force_login(manager)
+    client.post("/i18n/setlang/", {"language": "ru", "next": "/leads/"})
+    client.get("/leads/")  # the manager reads Tandem in Russian now; remembered
+    manager.refresh_from_db()
+    assert manager.language == "ru"
+
+    heartbeat_finished(SLA_SWEEP, at=T0, duration=0.1)
+    sla_sweep_watchdog(now=T0 + timedelta(minutes=5))
+    russian_note = Notification.objects.get(recipient=manager)
+    assert russian_note.subject.startswith("Сбор SLA остановлен")  # noqa: RUF001
+    assert Notification.objects.get(recipient=english).subject.startswith("SLA sweep stopped")
+
+    heartbeat_finished(SLA_SWEEP, at=T0 + timedelta(minutes=6), duration=0.1)
+    sla_sweep_watchdog(now=T0 + timedelta(minutes=6, seconds=1))
+    assert manager.notifications.filter(subject__startswith="Сбор SLA снова работает").exists()  # noqa: RUF001
 
 
 @pytest.mark.postgres

@@ -206,3 +206,21 @@ def test_api_unknown_reference_message_in_russian(as_user, marketer, channel):
     assert response.status_code == 400
     assert response.json()["channel"] == ["Неизвестный канал 'nowhere'."]
     assert Lead.objects.count() == 0
+
+
+def test_the_language_a_person_uses_is_remembered_once(client, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from org.models import User
+    from tests.factories import UserFactory
+
+    user = UserFactory(role="management")
+    assert user.language == "" and user.preferred_language == "en"
+    client.force_login(user)
+    client.post("/i18n/setlang/", {"language": "ru", "next": "/leads/"})
+    client.get("/leads/")
+    assert User.objects.get(pk=user.pk).language == "ru"
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/leads/")
+    assert not [q for q in queries if q["sql"].startswith("UPDATE") and "org_user" in q["sql"]]
