@@ -20,6 +20,9 @@ class RememberLanguageMiddleware:
         user = getattr(request, "user", None)
         if (
             language
+            # Pages only: a script calling the API with another Accept-Language is not the
+            # person choosing a language.
+            and not request.path_info.startswith("/api/")
             and user is not None
             and user.is_authenticated
             and isinstance(user, User)

@@ -224,3 +224,10 @@ def test_the_language_a_person_uses_is_remembered_once(client, db):
     with CaptureQueriesContext(connection) as queries:
         client.get("/leads/")
     assert not [q for q in queries if q["sql"].startswith("UPDATE") and "org_user" in q["sql"]]
+    # An API client's Accept-Language is not the person's choice.
+    from rest_framework.test import APIClient
+
+    script = APIClient()
+    script.force_authenticate(user)
+    assert script.get("/api/v1/leads/", HTTP_ACCEPT_LANGUAGE="en").status_code == 200
+    assert User.objects.get(pk=user.pk).language == "ru"
