@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0005_heartbeat'),
+        ('org', '0006_api_keys'),
     ]
 
     operations = [
