@@ -228,6 +228,6 @@ def test_the_language_a_person_uses_is_remembered_once(client, db):
     from rest_framework.test import APIClient
 
     script = APIClient()
-    script.force_authenticate(user)
+    script.force_authenticate(User.objects.get(pk=user.pk))  # knows the saved "ru"
     assert script.get("/api/v1/leads/", HTTP_ACCEPT_LANGUAGE="en").status_code == 200
     assert User.objects.get(pk=user.pk).language == "ru"
