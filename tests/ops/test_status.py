@@ -95,8 +95,11 @@ def test_queue_banner_for_management(client, manager):
 def test_durations_on_the_status_page_read_as_words():
     from datetime import timedelta
 
+    from django.utils import translation
+
     from ops.templatetags.ops_format import seconds_text
 
+    translation.activate("en")  # whatever an earlier test left active
     assert seconds_text(None) == "—"
     assert seconds_text(42.7) == "42 s"
     assert seconds_text(90) == "1 min"
