@@ -5,9 +5,9 @@ from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from org.audit import delete_audited, save_audited
 from org.matrix import NEW_STAGE_LETTERS
 from org.models import OWNING_LETTERS, FunnelStage, HandOff, Raci, Responsibility, Role, User
 
@@ -15,12 +15,6 @@ from org.models import OWNING_LETTERS, FunnelStage, HandOff, Raci, Responsibilit
 def _ensure_manager(by: User) -> None:
     if not by.is_manager:
         raise PermissionDenied(_("Only managers change the responsibility matrix."))
-
-
-def _audited_save(obj: Model, *, by: User | None, reason: str, **kwargs: object) -> None:
-    obj._history_user = by  # type: ignore[attr-defined]
-    obj._change_reason = reason[:100]  # type: ignore[attr-defined]
-    obj.save(**kwargs)  # type: ignore[arg-type]
 
 
 def _check_department(field: str, value: str, *, blank: bool = False) -> None:
@@ -105,7 +99,7 @@ def matrix_set_letters(*, changes: Mapping[str, Mapping[str, str]], by: User) ->
                 continue
             else:
                 cell.letter = letter
-            _audited_save(cell, by=by, reason=f"{code}/{department} = {letter}")
+            save_audited(cell, by=by, reason=f"{code}/{department} = {letter}")
             changed += 1
     return changed
 
@@ -124,10 +118,10 @@ def funnel_stage_save(*, stage: FunnelStage, by: User) -> FunnelStage:
     """Save a row's name, description or place; a new row gets a letter per department."""
     _ensure_manager(by)
     created = stage.pk is None
-    _audited_save(stage, by=by, reason="added" if created else "edited")
+    save_audited(stage, by=by, reason="added" if created else "edited")
     if created:
         for department, letter in NEW_FUNNEL_STAGE_LETTERS.items():
-            _audited_save(
+            save_audited(
                 Responsibility(stage=stage, department=department, letter=letter),
                 by=by,
                 reason="added with the stage",
@@ -143,10 +137,10 @@ def funnel_stage_for_deal_stage(*, code: str, name: str, after: FunnelStage | No
     if row is not None:
         return row
     row = FunnelStage(code=code, name=name, order=(after.order + 1) if after else 0)
-    _audited_save(row, by=None, reason="added with a deal stage")
+    save_audited(row, by=None, reason="added with a deal stage")
     for department, letter in NEW_STAGE_LETTERS.items():
         cell = Responsibility(stage=row, department=department, letter=letter)
-        _audited_save(cell, by=None, reason="added with a deal stage")
+        save_audited(cell, by=None, reason="added with a deal stage")
     return row
 
 
@@ -175,7 +169,7 @@ def _save_handoff(handoff: HandOff, *, by: User, reason: str) -> HandOff:
     _validate_handoff(handoff)
     try:
         with transaction.atomic():
-            _audited_save(handoff, by=by, reason=reason)
+            save_audited(handoff, by=by, reason=reason)
     except IntegrityError:  # the same rule added at the same moment by someone else
         raise ValidationError(
             {"to_department": [_("This stage already has a hand-off in that direction.")]}
@@ -231,6 +225,4 @@ def handoff_update(
 @transaction.atomic
 def handoff_delete(*, handoff: HandOff, by: User) -> None:
     _ensure_manager(by)
-    handoff._history_user = by  # type: ignore[attr-defined]
-    handoff._change_reason = "removed"  # type: ignore[attr-defined]
-    handoff.delete()
+    delete_audited(handoff, by=by, reason="removed")

@@ -1,14 +1,15 @@
-"""Helpers every deals service shares: history-aware saves, row locks, who may act."""
+"""Helpers every deals service shares: row locks, who may act, money checks. Audited saves
+are ``org.audit.save_audited``."""
 
 import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from deals.models import Deal, DealStage, StageChange
+from org.audit import save_audited
 from org.models import Role, User
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -21,21 +22,6 @@ def first_stage() -> DealStage:
     if stage is None:
         raise ValidationError(_("No deal stage is configured; ask a manager."))
     return stage
-
-
-def save_audited(
-    obj: Model,
-    *,
-    by: User | None,
-    reason: str,
-    fields: list[str] | None = None,
-    at: datetime | None = None,
-) -> None:
-    obj._history_user = by  # type: ignore[attr-defined]
-    obj._change_reason = reason[:100]  # type: ignore[attr-defined]
-    if at is not None:
-        obj._history_date = at  # type: ignore[attr-defined]  # the audit trail tells when it happened
-    obj.save(update_fields=fields)
 
 
 def locked(deal: Deal) -> Deal:

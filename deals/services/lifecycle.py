@@ -18,11 +18,11 @@ from deals.services.common import (
     ensure_may_manage,
     ensure_open,
     locked,
-    save_audited,
     stage_by_code,
 )
 from leads.models import Lead
 from leads.services import lead_mark_converted
+from org.audit import save_audited
 from org.models import Role, User
 
 

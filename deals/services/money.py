@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deals.models import Deal, Payment
-from deals.services.common import FUTURE_TOLERANCE, ensure_may_manage, locked, save_audited
+from deals.services.common import FUTURE_TOLERANCE, ensure_may_manage, locked
+from org.audit import save_audited
 from org.models import User
 
 

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from deals.models import Deal, DealStage
-from deals.services.common import save_audited
+from org.audit import save_audited
 from org.matrix_services import funnel_stage_for_deal_stage
 from org.models import User
 

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback.models import Brief, BriefEvent
-from feedback.services.common import clean_text, link, save_audited
+from feedback.services.common import clean_text, link
+from org.audit import save_audited
 from org.models import Role, User
 from org.services import Message, heads_of, managers, notify_many
 

@@ -1,9 +1,9 @@
-"""Helpers the feedback services share: audited saves, row locks, who answers for marketing."""
+"""Helpers the feedback services share: text checks, who answers for marketing, links.
+Audited saves are ``org.audit.save_audited``."""
 
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -12,22 +12,6 @@ from org.models import Role, User
 from org.services import heads_of
 
 TEXT_LIMIT = 5000
-
-
-def save_audited(
-    obj: Model,
-    *,
-    by: User | None,
-    reason: str,
-    fields: list[str] | None = None,
-    at: datetime | None = None,
-) -> None:
-    """Save with the audit trail's who, why and (when the caller gives it) when."""
-    obj._history_user = by  # type: ignore[attr-defined]
-    obj._change_reason = reason[:100]  # type: ignore[attr-defined]
-    if at is not None:
-        obj._history_date = at  # type: ignore[attr-defined]
-    obj.save(update_fields=fields)
 
 
 def clean_text(value: str, *, field: str, required: bool, limit: int = TEXT_LIMIT) -> str:

@@ -21,10 +21,10 @@ from feedback.services.common import (
     clean_text,
     link,
     may_answer_for_marketing,
-    save_audited,
 )
 from leads.models import Lead
 from leads.services import active_definition
+from org.audit import save_audited
 from org.models import Role, User
 from org.services import Message, managers, notify_many
 

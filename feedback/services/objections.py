@@ -17,8 +17,9 @@ from feedback.models import (
     ObjectionAnswer,
     ObjectionHeard,
 )
-from feedback.services.common import check_not_future, clean_text, link, save_audited
+from feedback.services.common import check_not_future, clean_text, link
 from leads.models import Lead, Touch
+from org.audit import save_audited
 from org.models import Role, User
 from org.services import notify
 

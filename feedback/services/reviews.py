@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from deals.models import Deal
 from feedback.models import ActionItem, Objection, ReviewMeeting
-from feedback.services.common import clean_text, link, save_audited
+from feedback.services.common import clean_text, link
+from org.audit import save_audited
 from org.models import Role, User
 from org.services import Message, notify_many
 

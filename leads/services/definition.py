@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads.models import LeadCriterion, LeadDefinition, LeadDefinitionApproval
+from org.audit import save_audited
 from org.models import Role, User
 
 SIGNING_ROLES = (Role.MARKETING, Role.SALES)
@@ -87,6 +88,5 @@ def definition_approve(*, definition: LeadDefinition, by: User) -> LeadDefinitio
         )
         definition.status = LeadDefinition.Status.ACTIVE
         definition.activated_at = now
-        definition._history_user = by  # type: ignore[attr-defined]
-        definition.save(update_fields=["status", "activated_at"])
+        save_audited(definition, by=by, reason="activated", fields=["status", "activated_at"])
     return definition

@@ -14,6 +14,7 @@ from leads import sla
 from leads.models import Campaign, Channel, Escalation, Lead, LeadRequest, WebForm
 from leads.services import history_sql
 from leads.services.queue import route_new_lead
+from org.audit import stamp
 from org.metrics import LEADS_RECEIVED
 from org.models import User
 
@@ -231,8 +232,7 @@ def _new_lead(
     if key not in deadlines:  # the same for every lead of a channel and segment at ``now``
         deadlines[key] = sla.deadline_for(channel=key[0], segment=key[1], start=now)
     reason = route_new_lead(lead=lead, now=now, deadline=deadlines[key])
-    lead._change_reason = f"intake ({source}); {reason}"  # type: ignore[attr-defined]
-    lead._history_user = by  # type: ignore[attr-defined]
+    stamp(lead, by=by, reason=f"intake ({source}); {reason}")
     # A brand-new lead has no escalations and no deal: the response needs no query for them.
     lead._prefetched_objects_cache = {"escalations": Escalation.objects.none()}  # type: ignore[attr-defined]
     lead._state.fields_cache["deal"] = None

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from leads.models import DisqualificationReason, Lead, Touch
 from leads.services.definition import active_definition
+from org.audit import save_audited
 from org.models import User
 
 NO_RESPONSE = "no_response"
@@ -41,11 +42,8 @@ def _ensure_owner(lead: Lead, by: User) -> None:
 def _save(
     lead: Lead, *, by: User, reason: str, fields: list[str], at: datetime | None = None
 ) -> None:
-    lead._change_reason = reason  # type: ignore[attr-defined]
-    lead._history_user = by  # type: ignore[attr-defined]
-    if at is not None:
-        lead._history_date = at  # type: ignore[attr-defined]  # when it happened, not saved
-    lead.save(update_fields=[*fields, "updated_at"])
+    """Save with the history's who and why; ``at`` is when it happened, not when saved."""
+    save_audited(lead, by=by, reason=reason, fields=[*fields, "updated_at"], at=at)
 
 
 @transaction.atomic

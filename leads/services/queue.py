@@ -14,6 +14,7 @@ from leads import sla
 from leads.models import AssignmentMode, Lead, SalesProfile
 from leads.selectors import CLAIM_ORDER
 from leads.services import history_sql
+from org.audit import save_audited
 from org.metrics import LEADS_CLAIMED
 from org.models import Role, User
 
@@ -168,9 +169,12 @@ def _claim_orm(*, user: User, now: datetime) -> Lead | None:
         lead.status = Lead.Status.ASSIGNED
         lead.owner = user
         lead.assigned_at = now
-        lead._change_reason = CLAIM_REASON  # type: ignore[attr-defined]
-        lead._history_user = user  # type: ignore[attr-defined]
-        lead.save(update_fields=["status", "owner", "assigned_at", "updated_at"])
+        save_audited(
+            lead,
+            by=user,
+            reason=CLAIM_REASON,
+            fields=["status", "owner", "assigned_at", "updated_at"],
+        )
         return lead
 
 

@@ -27,6 +27,7 @@ from leads import sla
 from leads.models import Escalation, Lead
 from leads.services import history_sql
 from leads.services.queue import start_queue_entry
+from org.audit import bulk_history, stamp
 from org.heartbeats import SLA_SWEEP, heartbeat
 from org.models import Role, User
 from org.services import Message, heads_of, managers, notify_many
@@ -204,11 +205,8 @@ def _write_orm(leads: list[Lead], history: list[Snapshot], *, now: datetime) -> 
         instance = copy.copy(snapshot.lead)
         for name, value in snapshot.values.items():
             setattr(instance, name, value)
-        instance._change_reason = snapshot.reason  # type: ignore[attr-defined]
-        instance._history_user = None  # type: ignore[attr-defined]
-        instance._history_date = snapshot.at  # type: ignore[attr-defined]
-        snapshots.append(instance)
-    Lead.history.bulk_history_create(snapshots, update=True)  # type: ignore[attr-defined]
+        snapshots.append(stamp(instance, by=None, reason=snapshot.reason, at=snapshot.at))
+    bulk_history(Lead, snapshots, update=True)
 
 
 def _write_postgresql(leads: list[Lead], history: list[Snapshot], *, now: datetime) -> None:
