@@ -1,7 +1,7 @@
 """Reads for the deals domain, scoped to what the caller may see."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -19,12 +19,12 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from deals.models import Deal, DealStage, LostReason, Payment, StageApproval, StageChange
 from org.matrix import matrix_prefetch
 from org.models import HandOff, Role, User
 from org.paging import narrow_page
+from org.periods import Period
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
@@ -180,10 +180,6 @@ REVENUE_KEYS = {
 }
 
 
-def day_start(day: date) -> datetime:
-    return datetime.combine(day, time(), timezone.get_current_timezone())
-
-
 def revenue_by_source(
     *,
     group_by: str,
@@ -197,10 +193,7 @@ def revenue_by_source(
     payments = Payment.objects.counted()
     if deals is not None:
         payments = payments.filter(deal__in=deals)
-    if start is not None:
-        payments = payments.filter(paid_at__gte=day_start(start))
-    if end is not None:
-        payments = payments.filter(paid_at__lt=day_start(end + timedelta(days=1)))
+    payments = payments.filter(Period(start, end).q("paid_at"))
     key, label = REVENUE_KEYS[group_by]
     rows = (
         payments.order_by()

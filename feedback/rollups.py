@@ -9,9 +9,8 @@ zone, like the funnel report.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -28,6 +27,8 @@ GROUPS = {
     "channel": ("lead__channel__slug", "lead__channel__name"),
 }
 RATINGS = range(RATING_MIN, RATING_MAX + 1)
+# Feedback is attributed to its lead: periods (``org.periods.Period.q``) filter on this field.
+LEAD_CREATED = "lead__created_at"
 
 
 def average(rating_sum: int, count: int) -> Decimal | None:
@@ -74,40 +75,6 @@ class QualityReport:
     rows: list[QualityRow]
     totals: QualityRow
     weeks: list[date]
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date | None = None
-    end: date | None = None
-
-    def q(self, prefix: str = "lead__created_at") -> Q:
-        tz = timezone.get_current_timezone()
-        condition = Q()
-        if self.start is not None:
-            condition &= Q(**{f"{prefix}__gte": datetime.combine(self.start, time(), tz)})
-        if self.end is not None:
-            end = datetime.combine(self.end + timedelta(days=1), time(), tz)
-            condition &= Q(**{f"{prefix}__lt": end})
-        return condition
-
-
-def parse_period(params: Any) -> Period:
-    """``from``/``to`` as inclusive YYYY-MM-DD dates; a malformed or reversed one is a 400."""
-    values: dict[str, date | None] = {}
-    for name in ("from", "to"):
-        raw = (params.get(name) or "").strip()
-        if not raw:
-            values[name] = None
-            continue
-        try:
-            values[name] = date.fromisoformat(raw)
-        except ValueError:
-            raise ValidationError({name: [_("A date as YYYY-MM-DD is required.")]}) from None
-    start, end = values["from"], values["to"]
-    if start and end and end < start:
-        raise ValidationError({"to": [_("The period ends before it starts.")]})
-    return Period(start, end)
 
 
 def _local_day(value: date | datetime) -> date:

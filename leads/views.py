@@ -1,6 +1,5 @@
 """Browser pages for the leads domain. Every write calls the same service as the API."""
 
-from datetime import datetime, time, timedelta
 from typing import Any
 
 from django import forms
@@ -21,6 +20,7 @@ from leads import selectors, services
 from leads.models import Campaign, Channel, Escalation, Lead, LeadDefinition, Touch
 from org import paging
 from org.models import Role, User
+from org.periods import Period
 from org.permissions import acting_user
 from org.selectors import salespeople
 
@@ -93,7 +93,7 @@ class LeadFilterForm(forms.Form):
         ),
     )
 
-    def filter(self, leads: Any) -> Any:
+    def filter(self, leads: Any, period: Period) -> Any:
         data = self.cleaned_data
         if data.get("channel"):
             leads = leads.filter(channel=data["channel"])
@@ -101,12 +101,7 @@ class LeadFilterForm(forms.Form):
             leads = leads.filter(campaign=data["campaign"])
         if data.get("status"):
             leads = leads.filter(status=data["status"])
-        tz = timezone.get_current_timezone()
-        if data.get("date_from"):
-            leads = leads.filter(created_at__gte=datetime.combine(data["date_from"], time(), tz))
-        if data.get("date_to"):
-            end = datetime.combine(data["date_to"] + timedelta(days=1), time(), tz)
-            leads = leads.filter(created_at__lt=end)
+        leads = leads.filter(period.created_q())
         if data.get("owner"):
             leads = leads.filter(owner=data["owner"])
         if data.get("breached") is not None:
@@ -118,8 +113,9 @@ class LeadFilterForm(forms.Form):
 def lead_list(request: HttpRequest) -> HttpResponse:
     form = LeadFilterForm(request.GET or None)
     leads = selectors.lead_list(user=acting_user(request))
-    if form.is_bound and form.is_valid():
-        leads = form.filter(leads)
+    period = Period.from_form(form, "date_from", "date_to", capped=False) if form.is_bound else None
+    if period is not None:
+        leads = form.filter(leads, period)
     # A million leads: the page's ids first, only its rows joined, the total counted up to
     # a cap (org.paging). Past the last page: the last page is a guess away, so page 1.
     number = paging.page_number(request.GET.get("page")) or 1

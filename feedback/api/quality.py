@@ -19,7 +19,8 @@ from feedback import selectors, services
 from feedback.api.common import own_lead
 from feedback.filters import LeadFeedbackFilter
 from feedback.models import RATING_MAX, RATING_MIN, FeedbackTag, LeadFeedback
-from feedback.rollups import GROUPS, QualityRow, parse_period, quality_rollup
+from feedback.rollups import GROUPS, LEAD_CREATED, QualityRow, quality_rollup
+from org.periods import Period
 from org.permissions import IsManagement, IsMarketingOrManagement, IsSales, acting_user
 
 
@@ -214,8 +215,8 @@ class QualityRollupView(APIView):
     def get(self, request: Request) -> Response:
         user = acting_user(request)
         params = request.query_params
-        period = parse_period(params)
-        feedback = LeadFeedback.objects.filter(period.q())
+        period = Period.parse(params)
+        feedback = LeadFeedback.objects.filter(period.q(LEAD_CREATED))
         if params.get("mine") in ("1", "true"):
             feedback = feedback.filter(lead__campaign__owner=user)
         elif params.get("mine") not in (None, "", "0", "false"):

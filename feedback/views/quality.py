@@ -18,12 +18,13 @@ from deals.selectors import deal_scope
 from feedback import selectors, services
 from feedback.forms import DisputeForm, HeardForm, QualityFilterForm, RatingForm
 from feedback.models import Dispute, LeadFeedback, ObjectionHeard
-from feedback.rollups import Period, quality_rollup
+from feedback.rollups import LEAD_CREATED, quality_rollup
 from feedback.views.common import error_text, form_errors, role_required
 from leads.models import Lead
 from leads.selectors import lead_scope
 from leads.services import active_definition
 from org.models import Role
+from org.periods import Period
 from org.permissions import acting_user
 
 
@@ -43,7 +44,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         context["to_rate"] = list(selectors.leads_to_rate(user=user)[:10])
     if user.has_role(Role.MARKETING):
         since = today - timedelta(days=90)
-        feedback = LeadFeedback.objects.filter(Period(since, None).q(), lead__campaign__owner=user)
+        feedback = LeadFeedback.objects.filter(
+            Period(since, None).q(LEAD_CREATED), lead__campaign__owner=user
+        )
         context["quality"] = quality_rollup(feedback=feedback, group_by="campaign")
     return render(request, "feedback/inbox.html", context)
 
@@ -57,10 +60,9 @@ def quality(request: HttpRequest) -> HttpResponse:
     if "group_by" not in data and user.has_role(Role.MARKETING):
         data["mine"] = "on"  # first visit: the marketer's own campaigns
     form = QualityFilterForm(data)
-    form.is_valid()
+    period = Period.from_form(form, "date_from", "date_to") or Period()
     cleaned = form.cleaned_data if form.is_valid() else {}
-    period = Period(cleaned.get("date_from"), cleaned.get("date_to"))
-    feedback = LeadFeedback.objects.filter(period.q())
+    feedback = LeadFeedback.objects.filter(period.q(LEAD_CREATED))
     if cleaned.get("mine"):
         feedback = feedback.filter(lead__campaign__owner=user)
     report = quality_rollup(feedback=feedback, group_by=form.group())

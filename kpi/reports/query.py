@@ -1,26 +1,25 @@
 """What a report is asked for: a grouping and a period, validated once for API and pages.
 
-Bad input never reaches the database: an unknown grouping, a malformed date, ``from`` after
-``to`` or a range longer than ``settings.REPORT_MAX_DAYS`` raise ``ValidationError`` keyed by
-the query parameter (``group_by``, ``from``, ``to``), which the API turns into a 400.
+Bad input never reaches the database: an unknown grouping or channel/campaign slug, or a
+period ``org.periods.Period`` refuses (a malformed or out-of-range date, ``from`` after ``to``,
+a range longer than ``settings.REPORT_MAX_DAYS``) raise ``ValidationError`` keyed by the query
+parameter (``group_by``, ``from``, ``to``, ...), which the API turns into a 400.
 """
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from leads.models import Campaign, Channel
+from org.periods import Period
 
 # Query parameter -> how leads are grouped. ``owner`` is the salesperson holding the lead.
 GROUPINGS: dict[str, Promise] = {
@@ -33,37 +32,7 @@ GROUPINGS: dict[str, Promise] = {
 DEFAULT_GROUPING = "channel"
 DEFAULT_DAYS = 30  # the period when neither date is given: the last 30 days, today included
 
-# Calendar dates outside these years cannot be real lead dates and would overflow time zone
-# arithmetic near date.min / date.max.
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2999, 12, 31)
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SLUG = re.compile(r"^[-\w]{1,50}$")
-
-
-@dataclass(frozen=True)
-class Period:
-    """Inclusive calendar dates in ``settings.TIME_ZONE``."""
-
-    start: date
-    end: date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def bounds(self) -> tuple[datetime, datetime]:
-        """``[start 00:00, day after end 00:00)`` in the configured zone, as aware datetimes."""
-        zone = ZoneInfo(settings.TIME_ZONE)
-        return (
-            datetime.combine(self.start, time.min, zone),
-            datetime.combine(self.end + timedelta(days=1), time.min, zone),
-        )
-
-    def created_q(self, prefix: str = "") -> Q:
-        """Leads created in the period (``prefix`` reaches the lead from another model)."""
-        start, end = self.bounds()
-        return Q(**{f"{prefix}created_at__gte": start, f"{prefix}created_at__lt": end})
 
 
 @dataclass(frozen=True)
@@ -85,55 +54,12 @@ class ReportQuery:
         return q
 
 
-def _parse_date(raw: str | None, name: str) -> date | None:
-    if raw is None or raw.strip() == "":
-        return None
-    raw = raw.strip()
-    if not _ISO_DATE.fullmatch(raw):
-        raise ValidationError({name: [_("Enter a date as YYYY-MM-DD.")]})
-    try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError(
-            {name: [_("%(value)s is not a calendar date.") % {"value": raw}]}
-        ) from None
-    if not EARLIEST <= value <= LATEST:
-        raise ValidationError(
-            {
-                name: [
-                    _("Enter a date between %(first)s and %(last)s.")
-                    % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()}
-                ]
-            }
-        )
-    return value
-
-
 def report_period(
     *, date_from: str | None, date_to: str | None, today: date | None = None
 ) -> Period:
-    """Parse ``from``/``to`` (YYYY-MM-DD, both inclusive). A missing ``to`` is today, a missing
-    ``from`` is 29 days before ``to``."""
-    start = _parse_date(date_from, "from")
-    end = _parse_date(date_to, "to")
-    if end is None:
-        today = today or timezone.localdate(timezone=ZoneInfo(settings.TIME_ZONE))
-        end = max(today, start) if start is not None else today
-    if start is None:
-        start = max(end - timedelta(days=DEFAULT_DAYS - 1), EARLIEST)
-    if start > end:
-        raise ValidationError({"from": [_("The start date is after the end date.")]})
-    period = Period(start, end)
-    if period.days > settings.REPORT_MAX_DAYS:
-        raise ValidationError(
-            {
-                "to": [
-                    _("The period is %(days)d days long; at most %(max)d days are allowed.")
-                    % {"days": period.days, "max": settings.REPORT_MAX_DAYS}
-                ]
-            }
-        )
-    return period
+    """``from``/``to`` (YYYY-MM-DD, both inclusive) as a closed period: a missing ``to`` is
+    today, a missing ``from`` is 29 days before ``to`` (``org.periods.Period.parse``)."""
+    return Period.parse({"from": date_from, "to": date_to}, default_days=DEFAULT_DAYS, today=today)
 
 
 def report_query(
