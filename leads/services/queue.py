@@ -312,7 +312,5 @@ def lead_assign(*, lead: Lead, owner: User, by: User, now: datetime | None = Non
     elif lead.owner_id == owner.pk:
         return lead
     lead.owner = owner
-    lead._change_reason = f"assigned to {owner.username}"  # type: ignore[attr-defined]
-    lead._history_user = by  # type: ignore[attr-defined]
-    lead.save(update_fields=fields)
+    save_audited(lead, by=by, reason=f"assigned to {owner.username}", fields=fields)
     return lead
