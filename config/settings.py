@@ -192,7 +192,7 @@ CELERY_TIMEZONE = "UTC"
 SLA_SWEEP_SECONDS = _env(env.float, "SLA_SWEEP_SECONDS", default=30.0)
 if SLA_SWEEP_SECONDS <= 0:
     raise ImproperlyConfigured("SLA_SWEEP_SECONDS must be positive.")
-# Touches a lead needs before it may be closed as "no response" (API.md, Leads).
+# Touches a lead needs before it may be closed as "no response" (docs/api.md, Leads).
 NO_RESPONSE_MIN_ATTEMPTS = _env(env.int, "NO_RESPONSE_MIN_ATTEMPTS", default=3)
 # How often the queue page's live panel refreshes (it pauses while someone types in it).
 QUEUE_REFRESH_SECONDS = 15

@@ -55,7 +55,7 @@ def lead_detail(*, user: User) -> QuerySet[Lead]:
     )
 
 
-# The claim order (API.md, Leads, claim): fresh before breached, earliest deadline first, id
+# The claim order (docs/api.md, Leads, claim): fresh before breached, earliest deadline first, id
 # as the tie-break. The partial index ``lead_queue_idx`` (sla_breached, sla_deadline, id)
 # WHERE status = 'new' serves it as a plain index scan.
 CLAIM_ORDER = ("sla_breached", F("sla_deadline").asc(nulls_last=True), "pk")

@@ -55,7 +55,7 @@ class StatusSerializer(serializers.Serializer):
 
 class StatusView(APIView):
     """Operations status for management: the SLA sweep's heartbeat, the queue, unsent
-    e-mails. Reading it also runs the sweep watchdog (API.md, Operations)."""
+    e-mails. Reading it also runs the sweep watchdog (docs/api.md, Operations)."""
 
     permission_classes = [IsManagement]
 

@@ -34,7 +34,7 @@ from ops.services import sla_sweep_watchdog
 
 
 class BusinessCollector(Collector):
-    """The contract's gauges (API.md, Operations), read at scrape time."""
+    """The gauges docs/api.md (Operations) names, read at scrape time."""
 
     def __init__(self, now: datetime | None = None) -> None:
         self.now = now

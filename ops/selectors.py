@@ -17,7 +17,7 @@ from ops.models import Outage
 from org.heartbeats import SLA_SWEEP, last_heartbeat
 from org.models import Notification
 
-# The watchdog's rule (API.md, Operations): unhealthy when no sweep finished within this many
+# The watchdog's rule (docs/api.md, Operations): unhealthy when no sweep finished within this many
 # sweep intervals.
 MISSED_INTERVALS = 3
 

@@ -1,4 +1,4 @@
-"""Login protection, the same on every way in (API.md, General).
+"""Login protection, the same on every way in (docs/api.md, General).
 
 - The token endpoint, ``/accounts/login/``, ``/admin/login/`` and the password-reset pages are
   throttled per client address (``THROTTLE_AUTH``, :class:`config.rest.AuthThrottle`).

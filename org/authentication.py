@@ -1,4 +1,4 @@
-"""``Authorization: Token <token>`` for the API (API.md, General).
+"""``Authorization: Token <token>`` for the API (docs/api.md, General).
 
 A login token comes from ``POST /api/v1/auth/token/`` (django-rest-knox: a new one per login,
 kept as a digest, expiring after ``TOKEN_TTL_HOURS``, revoked by ``POST /api/v1/auth/logout/``).

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 VISIBLE_OWNED = {
     "sales_a": True,
     "sales_b": False,
-    "sales_head": True,  # a head of sales sees the team (API.md, Leads)
+    "sales_head": True,  # a head of sales sees the team (docs/api.md, Leads)
     "marketing": True,
     "management": True,
 }

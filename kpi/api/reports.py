@@ -1,4 +1,4 @@
-"""Report endpoints: everyone logged in may read them (API.md, Reports).
+"""Report endpoints: everyone logged in may read them (docs/api.md, Reports).
 
 Each view validates the query once (``report_query``: 400 for an unknown grouping, a bad date,
 ``from`` after ``to`` or a range over ``REPORT_MAX_DAYS``) and returns what the report service

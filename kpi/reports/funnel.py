@@ -6,7 +6,7 @@ payments of those leads' deals gives the revenue; the totals' median is one more
 the group keys and labels one lookup. The number of queries does not depend on the number of
 groups or leads, and only one row per group ever reaches Python.
 
-Definitions (API.md, Reports):
+Definitions:
 
 - A lead belongs to the report when its ``created_at`` falls in the period (inclusive dates in
   ``settings.TIME_ZONE``); everything below is about those leads, whenever it happened.

@@ -20,7 +20,7 @@ from org.models import User
 
 DEDUP_CONSTRAINTS = ("one_open_lead_per_email", "one_open_lead_per_phone")
 CONTACT_FIELDS = ("name", "email", "phone", "company", "need", "segment", "region")
-BATCH_SIZE = 1000  # most items one batch may carry (API.md, Leads, batch intake)
+BATCH_SIZE = 1000  # most items one batch may carry (docs/api.md, Leads, batch intake)
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 

@@ -121,7 +121,7 @@ def route_new_lead(
 def lead_claim_next(*, user: User, now: datetime | None = None) -> Lead | None:
     """Give the caller the next waiting lead, or None when the queue is empty.
 
-    The order is the contract's (API.md, Leads, claim): leads not flagged ``sla_breached``
+    The order is the contract's (docs/api.md, Leads, claim): leads not flagged ``sla_breached``
     first, earliest SLA deadline first; then the breached ones, earliest deadline first, so a
     lead that can still be answered in time never waits behind one that already missed.
     Concurrent claimers skip each other's row (``FOR NO KEY UPDATE SKIP LOCKED``) and never

@@ -1,4 +1,4 @@
-"""A head of sales sees and reassigns the team's leads and deals (issue 13, item 9; API.md)."""
+"""A head of sales sees and reassigns the team's leads and deals (issue 13, item 9; docs/api.md)."""
 
 from decimal import Decimal
 

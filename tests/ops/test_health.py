@@ -1,4 +1,4 @@
-"""GET /healthz and /readyz (API.md, Operations): never a 500; 503 names the failing check."""
+"""GET /healthz and /readyz (docs/api.md, Operations): never a 500; 503 names the failing check."""
 
 import socket
 import time

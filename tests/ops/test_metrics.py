@@ -1,4 +1,4 @@
-"""GET /metrics (API.md, Operations): the named gauges with exact values on known data,
+"""GET /metrics (docs/api.md, Operations): the named gauges with exact values on known data,
 event counters, and the address restriction."""
 
 import ipaddress

@@ -1,4 +1,4 @@
-"""The SLA sweep heartbeat and its watchdog (API.md, Operations): silence is the alarm."""
+"""The SLA sweep heartbeat and its watchdog (docs/api.md, Operations): silence is the alarm."""
 
 import io
 import threading

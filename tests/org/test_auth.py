@@ -1,4 +1,5 @@
-"""Login tokens (knox), integration API keys and the lockout on every way in (API.md, General)."""
+"""Login tokens (knox), integration API keys and the lockout on every way in
+(docs/api.md, General)."""
 
 from datetime import timedelta
 from unittest import mock
