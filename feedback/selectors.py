@@ -1,7 +1,7 @@
 """Reads for the feedback domain, scoped to what the caller may see.
 
-``upheld_dispute_lead_ids`` is what the kpi app uses to leave disputed-and-upheld leads out
-of marketing's counted leads.
+``upheld_dispute_lead_ids`` names the leads an upheld dispute takes out of marketing's counted
+leads, for the KPI scorecard to read; the funnel reports in ``kpi/reports`` count every lead.
 """
 
 from collections import defaultdict

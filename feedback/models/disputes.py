@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 class Dispute(models.Model):
     """Sales says a lead is "not a lead by our definition"; marketing answers; a manager
-    decides. An upheld dispute takes the lead out of marketing's counted leads."""
+    decides. An upheld dispute marks the lead as not marketing's (for the KPI scorecard)."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Awaiting marketing")

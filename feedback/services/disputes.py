@@ -3,8 +3,8 @@
 open --(campaign's marketer or a head of marketing)--> accepted | contested
 accepted | contested --(a manager)--> upheld | rejected
 
-Each step notifies the next actor. An upheld dispute takes the lead out of marketing's counted
-leads (``feedback.selectors.upheld_dispute_lead_ids``).
+Each step notifies the next actor. An upheld dispute marks the lead as not marketing's: it is
+listed by ``feedback.selectors.upheld_dispute_lead_ids`` for the KPI scorecard.
 """
 
 from collections.abc import Sequence
