@@ -21,6 +21,7 @@ from deals.filters import DealFilter
 from deals.models import Deal, DealStage, LostReason, Payment, StageApproval, StageChange
 from leads.models import Lead
 from org.api import department_field
+from org.inputs import StoredDateField, TimestampField
 from org.models import Role, User
 from org.permissions import IsSalesOrManagement, acting_user, role_permission
 
@@ -173,7 +174,7 @@ def detail_response(user: User, deal: Deal, code: int = status.HTTP_200_OK) -> R
 class MoneyInput(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"))
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, help_text="e.g. RUB")
-    expected_close_on = serializers.DateField(required=False, allow_null=True)
+    expected_close_on = StoredDateField(required=False, allow_null=True)
 
 
 class ConvertInputSerializer(MoneyInput):
@@ -194,7 +195,7 @@ class DealUpdateInputSerializer(serializers.Serializer):
         max_digits=14, decimal_places=2, min_value=Decimal("0"), required=False
     )
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False)
-    expected_close_on = serializers.DateField(required=False, allow_null=True)
+    expected_close_on = StoredDateField(required=False, allow_null=True)
 
 
 class MoveInputSerializer(serializers.Serializer):
@@ -210,7 +211,7 @@ class CloseInputSerializer(serializers.Serializer):
 
 class PaymentInputSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    paid_at = serializers.DateTimeField(required=False)
+    paid_at = TimestampField(required=False)
 
 
 class ReassignInputSerializer(serializers.Serializer):

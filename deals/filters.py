@@ -1,27 +1,12 @@
-from typing import Any
-
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import ValidationError
 
 from deals.models import Deal, DealStage
 from deals.selectors import deals_awaiting_signoff
 from leads.models import Campaign, Channel
+from org.inputs import TimestampFilter, UserRefFilter
 from org.models import Role
-
-
-class OwnerFilter(django_filters.CharFilter):
-    """``owner=<user id>`` or ``owner=me``."""
-
-    def filter(self, qs: QuerySet[Any], value: str) -> QuerySet[Any]:
-        if not value:
-            return qs
-        if value == "me":
-            return qs.filter(owner=self.parent.request.user)
-        if not value.isdigit():
-            raise ValidationError({"owner": [_("A user id or 'me'.")]})
-        return qs.filter(owner_id=int(value))
 
 
 class DealFilter(django_filters.FilterSet):
@@ -32,14 +17,14 @@ class DealFilter(django_filters.FilterSet):
         queryset=Campaign.objects.all(), to_field_name="slug"
     )
     segment = django_filters.CharFilter()
-    owner = OwnerFilter()
+    owner = UserRefFilter(field_name="owner")
     awaiting_signoff = django_filters.ChoiceFilter(
         choices=Role.choices,
         method="filter_awaiting_signoff",
         label=_("Open deals waiting for this department's sign-off"),
     )
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = TimestampFilter(field_name="created_at", lookup_expr="gte")
+    created_before = TimestampFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Deal

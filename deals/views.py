@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from deals import rules, selectors, services
 from deals.models import Deal, DealStage, Payment, StageApproval
 from leads.models import Channel, Lead
+from org.inputs import StoredDateFormField
 from org.models import Role, User
 from org.paging import narrow_page
 from org.permissions import acting_user
@@ -146,7 +147,7 @@ class PaymentForm(forms.Form):
     amount = forms.DecimalField(
         max_digits=14, decimal_places=2, label=gettext_lazy("Amount"), min_value=Decimal("0.01")
     )
-    paid_on = forms.DateField(
+    paid_on = StoredDateFormField(
         required=False,
         label=gettext_lazy("Paid on"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -158,7 +159,7 @@ class EditForm(forms.Form):
     amount = forms.DecimalField(
         max_digits=14, decimal_places=2, min_value=Decimal("0"), label=gettext_lazy("Amount")
     )
-    expected_close_on = forms.DateField(
+    expected_close_on = StoredDateFormField(
         required=False,
         label=gettext_lazy("Expected close"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -1,13 +1,10 @@
 """django-filter FilterSets for the feedback API; reference data by slug/code, people by id."""
 
-from typing import Any
-
 import django_filters
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import ValidationError
 
 from feedback.models import (
     RATING_MAX,
@@ -20,30 +17,13 @@ from feedback.models import (
     Objection,
 )
 from leads.models import Campaign, Channel, WebForm
+from org.inputs import IdFilter, TimestampFilter, UserRefFilter
 
 
-class UserRefFilter(django_filters.CharFilter):
-    """``<field>=<user id>`` or ``<field>=me``."""
-
-    def filter(self, qs: QuerySet[Any], value: str) -> QuerySet[Any]:
-        if not value:
-            return qs
-        if value == "me":
-            return qs.filter(**{self.field_name: self.parent.request.user})
-        if not value.isdigit():
-            raise ValidationError({self.field_name: [_("A user id or 'me'.")]})
-        return qs.filter(**{f"{self.field_name}_id": int(value)})
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A whole-number id; anything else (a fraction, a number no column holds) is a 400."""
+class _BoundedIntFilter(django_filters.NumberFilter):
+    """A whole number within bounds (a rating); anything else is a 400."""
 
     field_class = forms.IntegerField
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
 
 
 def _true_false() -> list[tuple[str, str]]:
@@ -61,13 +41,13 @@ class LeadFeedbackFilter(django_filters.FilterSet):
     form = django_filters.ModelChoiceFilter(
         field_name="lead__form", queryset=WebForm.objects.all(), to_field_name="slug"
     )
-    rating = IdFilter(min_value=RATING_MIN, max_value=RATING_MAX)
+    rating = _BoundedIntFilter(min_value=RATING_MIN, max_value=RATING_MAX)
     tag = django_filters.ModelChoiceFilter(
         field_name="tags", queryset=FeedbackTag.objects.all(), to_field_name="code"
     )
     author = UserRefFilter(field_name="author")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = TimestampFilter(field_name="created_at", lookup_expr="gte")
+    created_before = TimestampFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = LeadFeedback

@@ -11,10 +11,10 @@ from feedback import selectors
 from feedback.models import RATING_MAX, RATING_MIN, Brief, Dispute, Objection
 from feedback.rollups import GROUPS
 from feedback.services.disputes import DECISIONS, RESPONSES
+from org.inputs import StoredDateFormField, parse_id
 from org.models import Role, User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-ID_MAX = 2**63 - 1
 
 
 def _check_ids(values: Any) -> None:
@@ -22,8 +22,12 @@ def _check_ids(values: Any) -> None:
     finding nothing, which would turn a tampered form into a 500."""
     for value in values:
         text = str(value).strip()
-        if not text.isdigit() or int(text) > ID_MAX:
-            raise forms.ValidationError(_("%(value)s is not a valid choice.") % {"value": text})
+        try:
+            parse_id(text)
+        except ValueError:
+            raise forms.ValidationError(
+                _("%(value)s is not a valid choice.") % {"value": text}
+            ) from None
 
 
 class IdChoiceField(forms.ModelChoiceField):
@@ -166,7 +170,7 @@ class DisputeFilterForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    held_on = forms.DateField(label=_("Held on"), widget=DATE)
+    held_on = StoredDateFormField(label=_("Held on"), widget=DATE)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     participants = IdMultipleChoiceField(
         label=_("Participants"),
@@ -205,7 +209,7 @@ class ActionItemForm(forms.Form):
 
     text = forms.CharField(label=_("Decision"), max_length=500)
     owner = IdChoiceField(label=_("Owner"), queryset=User.objects.none())
-    due_on = forms.DateField(label=_("Due"), widget=DATE)
+    due_on = StoredDateFormField(label=_("Due"), widget=DATE)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -225,7 +229,7 @@ class BriefForm(forms.Form):
         required=False,
         widget=forms.Textarea({"rows": 5}),
     )
-    due_on = forms.DateField(label=_("Due"), widget=DATE)
+    due_on = StoredDateFormField(label=_("Due"), widget=DATE)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

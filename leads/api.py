@@ -13,14 +13,14 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
-from config.rest import IntakeThrottle, LargeTablePagination
+from config.rest import BoundedJSONParser, IntakeThrottle, LargeTablePagination
 from leads import selectors, services
 from leads.filters import LeadFilter
 from leads.inputs import LeadInputSerializer
@@ -482,7 +482,7 @@ class IntakeView(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [IntakeThrottle]
     # A plain HTML form on the company's site posts form-encoded data straight here.
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
         request=LeadInputSerializer,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from deals.models import Deal, Payment
 from deals.services.common import FUTURE_TOLERANCE, ensure_may_manage, locked
 from org.audit import save_audited
+from org.inputs import EARLIEST, earliest_moment
 from org.models import User
 
 
@@ -31,6 +32,10 @@ def payment_record(
         raise ValidationError({"amount": [_("A payment must be more than zero.")]})
     if paid_at > now + FUTURE_TOLERANCE:
         raise ValidationError({"paid_at": [_("A payment cannot be dated in the future.")]})
+    if paid_at < earliest_moment():
+        raise ValidationError(
+            {"paid_at": [_("A payment cannot be dated before %(day)s.") % {"day": EARLIEST}]}
+        )
     deal = locked(deal)
     ensure_may_manage(deal, by)
     if deal.status == Deal.Status.LOST:

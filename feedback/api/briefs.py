@@ -16,6 +16,7 @@ from feedback import selectors, services
 from feedback.api.common import IsMarketing
 from feedback.filters import BriefFilter
 from feedback.models import Brief, BriefEvent
+from org.inputs import StoredDateField
 from org.models import User
 from org.permissions import IsSalesOrManagement, acting_user
 
@@ -92,7 +93,7 @@ class BriefInputSerializer(serializers.Serializer):
     requirements = serializers.CharField(
         required=False, allow_blank=True, max_length=20000, default=""
     )
-    due_on = serializers.DateField()
+    due_on = StoredDateField()
 
 
 class TransitionInputSerializer(serializers.Serializer):

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
-from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 
@@ -13,14 +12,6 @@ from deals.selectors import deal_scope
 from leads.models import Lead, Touch
 from org.models import Role, User
 from org.permissions import role_permission
-
-ID_MAX = 2**63 - 1  # the largest id a column holds; bigger numbers are a 400, not a crash
-
-
-def id_field(**kwargs: Any) -> serializers.IntegerField:
-    """An input field referring to a user, lead, touch, deal or other row by id."""
-    return serializers.IntegerField(min_value=1, max_value=ID_MAX, **kwargs)
-
 
 IsMarketing = role_permission(Role.MARKETING)
 AnyDepartment = role_permission(Role.MARKETING, Role.SALES, Role.MANAGEMENT)

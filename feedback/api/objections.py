@@ -7,15 +7,17 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.rest import BoundedJSONParser
 from feedback import selectors, services
-from feedback.api.common import AnyDepartment, id_field, own_deal, own_lead, own_touch
+from feedback.api.common import AnyDepartment, own_deal, own_lead, own_touch
 from feedback.filters import ObjectionFilter
 from feedback.models import Objection, ObjectionAnswer, ObjectionHeard
+from org.inputs import TimestampField, id_field
 from org.permissions import IsMarketingOrManagement, IsSales, IsSalesOrManagement, acting_user
 
 
@@ -88,7 +90,7 @@ class HeardInputSerializer(serializers.Serializer):
     touch = id_field(required=False, help_text=_("Touch id (names its lead)"))
     deal = id_field(required=False, help_text=_("Deal id"))
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
-    heard_at = serializers.DateTimeField(required=False, help_text=_("Default: now"))
+    heard_at = TimestampField(required=False, help_text=_("Default: now"))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not any(attrs.get(name) for name in ("lead", "touch", "deal")):
@@ -123,7 +125,7 @@ class ObjectionViewSet(
     sales record where they heard one; marketing attaches answers."""
 
     filterset_class = ObjectionFilter
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Objection]:
         if self.action == "retrieve":

@@ -14,10 +14,11 @@ from rest_framework.response import Response
 from deals.models import Deal
 from feedback import selectors, services
 from feedback.api.briefs import BriefSerializer
-from feedback.api.common import id_field, ids_to_objects
+from feedback.api.common import ids_to_objects
 from feedback.api.disputes import DisputeSerializer
 from feedback.filters import ActionItemFilter
 from feedback.models import ActionItem, Objection, ReviewMeeting
+from org.inputs import StoredDateField, id_field
 from org.models import User
 from org.permissions import acting_user
 
@@ -59,11 +60,11 @@ class ReviewMeetingSerializer(serializers.ModelSerializer):
 class ActionItemInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=500)
     owner = id_field(help_text=_("User id"))
-    due_on = serializers.DateField()
+    due_on = StoredDateField()
 
 
 class MeetingInputSerializer(serializers.Serializer):
-    held_on = serializers.DateField()
+    held_on = StoredDateField()
     title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     notes = serializers.CharField(required=False, allow_blank=True, max_length=20000, default="")
     participants = serializers.ListField(child=id_field(), max_length=100, help_text=_("User ids"))

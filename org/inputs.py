@@ -1,0 +1,188 @@
+"""Values from the outside world: the one way to read ids, timestamps and stored dates.
+
+Every id filter, id field and timestamp filter goes through these parsers, so every one
+answers odd input the same way (a 400 keyed by the parameter), never a 500:
+
+- ids are ASCII digits only (``str.isdigit()`` accepts ``²`` and ``①``, which ``int()`` then
+  refuses) and fit a bigint column;
+- timestamps are ISO 8601 with an offset PostgreSQL accepts (within ±15:59) and a year in a
+  plausible range, returned in UTC;
+- stored dates and times lie between ``EARLIEST`` and ``LATEST`` (no business event of a CRM
+  happened before 2000 or will be planned after 2100; the bounds also keep every day-after or
+  time zone conversion far from ``date.min``/``date.max``).
+
+    from org.inputs import parse_id, parse_timestamp, IdFilter, TimestampFilter, StoredDateField
+"""
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers
+
+ID_MAX = 2**63 - 1  # the largest id a bigint column holds
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+MAX_OFFSET = timedelta(hours=15, minutes=59)  # PostgreSQL rejects larger UTC offsets
+
+_ID = re.compile(r"[0-9]{1,19}")
+_TIMESTAMP = re.compile(
+    r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})[T ]"
+    r"(?P<time>[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]{1,6})?)?)"
+    r"(?P<zone>Z|z|[+-][0-9]{2}(?::?[0-9]{2})?)?"
+)
+
+
+def parse_id(raw: object) -> int:
+    """A row id: ASCII digits, 1..ID_MAX. Anything else raises ``ValueError``."""
+    text = str(raw).strip()
+    if not _ID.fullmatch(text):
+        raise ValueError(text)
+    value = int(text)
+    if not 1 <= value <= ID_MAX:
+        raise ValueError(text)
+    return value
+
+
+def earliest_moment() -> datetime:
+    return datetime.combine(EARLIEST, time.min, UTC)
+
+
+def latest_moment() -> datetime:
+    return datetime.combine(LATEST, time.max, UTC)
+
+
+def in_range(value: date | datetime) -> bool:
+    """Whether a date or aware datetime lies within EARLIEST..LATEST."""
+    if isinstance(value, datetime):
+        return earliest_moment() <= value <= latest_moment()
+    return EARLIEST <= value <= LATEST
+
+
+def range_message() -> str:
+    return _("Must be between %(earliest)s and %(latest)s.") % {
+        "earliest": EARLIEST.isoformat(),
+        "latest": LATEST.isoformat(),
+    }
+
+
+def parse_timestamp(raw: str) -> datetime:
+    """An ISO 8601 moment with its offset (``Z``, ``+03:00``); in UTC. A bad format, an
+    offset beyond ±15:59, a missing offset or a date outside EARLIEST..LATEST raises
+    ``django.core.exceptions.ValidationError`` with the message."""
+    text = raw.strip()
+    match = _TIMESTAMP.fullmatch(text)
+    if not match or not match["zone"]:
+        raise ValidationError(_("A time as ISO 8601 with its offset is required."))
+    try:
+        value = datetime.fromisoformat(text.replace(",", ".").replace("z", "Z"))
+    except ValueError:
+        raise ValidationError(_("%(value)s is not a real moment.") % {"value": text}) from None
+    offset = value.utcoffset()
+    if offset is None or abs(offset) > MAX_OFFSET:
+        raise ValidationError(_("The offset from UTC must be within ±15:59."))
+    if not EARLIEST <= value.date() <= LATEST:
+        raise ValidationError(range_message())
+    return value.astimezone(UTC)
+
+
+# --- django-filter --------------------------------------------------------------------------
+
+
+class _IdFormField(forms.CharField):
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        try:
+            return parse_id(text)
+        except ValueError:
+            raise ValidationError(_("A whole-number id is required.")) from None
+
+
+class IdFilter(django_filters.NumberFilter):
+    """``?<name>=<id>``: a whole-number id; anything else is a 400."""
+
+    field_class = _IdFormField
+
+
+class UserRefFilter(django_filters.CharFilter):
+    """``?<field>=<user id>`` or ``?<field>=me``."""
+
+    def filter(self, qs: QuerySet[Any], value: str) -> QuerySet[Any]:
+        if not value:
+            return qs
+        if value == "me":
+            return qs.filter(**{self.field_name: self.parent.request.user})
+        try:
+            user_id = parse_id(value)
+        except ValueError:
+            raise exceptions.ValidationError({self.field_name: [_("A user id or 'me'.")]}) from None
+        return qs.filter(**{f"{self.field_name}_id": user_id})
+
+
+class _TimestampFormField(forms.CharField):
+    def to_python(self, value: Any) -> datetime | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        return parse_timestamp(str(text))
+
+
+class TimestampFilter(django_filters.IsoDateTimeFilter):
+    """``?created_after=2026-01-31T00:00:00+03:00``: parsed by ``parse_timestamp``."""
+
+    field_class = _TimestampFormField
+
+
+# --- DRF serializer fields ------------------------------------------------------------------
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """An input field referring to a user, lead, touch, deal or other row by id."""
+    return serializers.IntegerField(min_value=1, max_value=ID_MAX, **kwargs)
+
+
+class TimestampField(serializers.DateTimeField):
+    """A stored moment: ISO 8601 with an offset within ±15:59, between EARLIEST and LATEST."""
+
+    def to_internal_value(self, value: Any) -> datetime:
+        if isinstance(value, datetime):
+            if timezone.is_naive(value) or not in_range(value):
+                raise serializers.ValidationError(range_message())
+            return value
+        if not isinstance(value, str):
+            self.fail("invalid", format="ISO 8601")
+        try:
+            return parse_timestamp(value)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+
+class StoredDateField(serializers.DateField):
+    """A stored calendar date (due, held, expected close): YYYY-MM-DD within EARLIEST..LATEST."""
+
+    def to_internal_value(self, value: Any) -> date:
+        parsed = super().to_internal_value(value)
+        if not in_range(parsed):
+            raise serializers.ValidationError(range_message())
+        return parsed
+
+
+# --- Django forms ----------------------------------------------------------------------------
+
+
+class StoredDateFormField(forms.DateField):
+    """A page's date input for a stored date, bounded to EARLIEST..LATEST."""
+
+    def to_python(self, value: Any) -> date | None:
+        parsed = super().to_python(value)
+        if parsed is not None and not in_range(parsed):
+            raise ValidationError(range_message())
+        return parsed
