@@ -1,11 +1,16 @@
+import sys
+
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.urls import URLPattern, URLResolver, include, path
-from django.views.defaults import page_not_found, server_error
+from django.utils.translation import gettext as _
+from django.views.defaults import bad_request, page_not_found, permission_denied, server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.outage import database_unavailable, outage_response
 from org.auth import auth_throttled
 from org.views import LoginView, PasswordResetConfirmView, PasswordResetView, home
 
@@ -53,7 +58,28 @@ def handler404(request: HttpRequest, exception: Exception):  # type: ignore[no-u
     return page_not_found(request, exception)
 
 
+def handler400(request: HttpRequest, exception: Exception):  # type: ignore[no-untyped-def]
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413; API clients always get JSON."""
+    status = 413 if isinstance(exception, RequestDataTooBig) else 400
+    if request.path.startswith("/api/"):
+        detail = _("Request body too large.") if status == 413 else _("Bad request.")
+        return JsonResponse({"detail": str(detail)}, status=status)
+    response = bad_request(request, exception)
+    response.status_code = status
+    return response
+
+
+def handler403(request: HttpRequest, exception: Exception):  # type: ignore[no-untyped-def]
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(exception) or str(_("Forbidden."))}, status=403)
+    return permission_denied(request, exception)
+
+
 def handler500(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """A database outage is a 503 with ``Retry-After`` (integrations retry; the next request
+    reconnects by itself); anything else a 500. API clients get JSON, browsers a page."""
+    if database_unavailable(sys.exc_info()[1]):
+        return outage_response(request)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Server error."}, status=500)
     return server_error(request)
