@@ -32,6 +32,7 @@ LATEST = date(2100, 12, 31)
 MAX_OFFSET = timedelta(hours=15, minutes=59)  # PostgreSQL rejects larger UTC offsets
 
 _ID = re.compile(r"[0-9]{1,19}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TIMESTAMP = re.compile(
     r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})[T ]"
     r"(?P<time>[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]{1,6})?)?)"
@@ -72,23 +73,27 @@ def range_message() -> str:
     }
 
 
-def parse_timestamp(raw: str) -> datetime:
+def parse_timestamp(raw: str, *, local_ok: bool = False) -> datetime:
     """An ISO 8601 moment with its offset (``Z``, ``+03:00``); in UTC. A bad format, an
     offset beyond ±15:59, a missing offset or a date outside EARLIEST..LATEST raises
-    ``django.core.exceptions.ValidationError`` with the message."""
+    ``django.core.exceptions.ValidationError`` with the message. With ``local_ok`` (filters)
+    a bare date or a time without offset is read in ``settings.TIME_ZONE``."""
     text = raw.strip()
     match = _TIMESTAMP.fullmatch(text)
-    if not match or not match["zone"]:
+    local = local_ok and ((match is not None and not match["zone"]) or _DATE.fullmatch(text))
+    if not local and (not match or not match["zone"]):
         raise ValidationError(_("A time as ISO 8601 with its offset is required."))
     try:
         value = datetime.fromisoformat(text.replace(",", ".").replace("z", "Z"))
     except ValueError:
         raise ValidationError(_("%(value)s is not a real moment.") % {"value": text}) from None
+    if not EARLIEST <= value.date() <= LATEST:
+        raise ValidationError(range_message())
+    if local:
+        value = timezone.make_aware(value)
     offset = value.utcoffset()
     if offset is None or abs(offset) > MAX_OFFSET:
         raise ValidationError(_("The offset from UTC must be within ±15:59."))
-    if not EARLIEST <= value.date() <= LATEST:
-        raise ValidationError(range_message())
     return value.astimezone(UTC)
 
 
@@ -132,7 +137,7 @@ class _TimestampFormField(forms.CharField):
         text = super().to_python(value)
         if text in self.empty_values:
             return None
-        return parse_timestamp(str(text))
+        return parse_timestamp(str(text), local_ok=True)
 
 
 class TimestampFilter(django_filters.IsoDateTimeFilter):

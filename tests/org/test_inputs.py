@@ -103,3 +103,12 @@ def test_stored_dates_are_bounded(as_user, marketer, manager) -> None:
         )
         assert response.status_code == 400, due
         assert "due_on" in response.json()
+
+
+def test_filters_read_a_bare_date_or_local_time_in_the_time_zone() -> None:
+    assert parse_timestamp("2026-01-31", local_ok=True).tzinfo == UTC
+    assert parse_timestamp("2026-01-31T10:00", local_ok=True).tzinfo == UTC
+    with pytest.raises(ValidationError):
+        parse_timestamp("2026-01-31")
+    with pytest.raises(ValidationError):
+        parse_timestamp("9999-12-31", local_ok=True)
