@@ -12,7 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.rest import BoundedJSONParser
+from config.parsers import BoundedJSONParser
 from feedback import selectors, services
 from feedback.api.common import AnyDepartment, own_deal, own_lead, own_touch
 from feedback.filters import ObjectionFilter
