@@ -135,9 +135,14 @@ def test_payments_from_the_deal_page(client, make_deal, seller):
     response = client.post(f"/deals/{deal.pk}/payments/", {"amount": "0"}, follow=True)
     assert b"above zero" in response.content
     response = client.post(
-        f"/deals/{deal.pk}/payments/", {"amount": "10", "paid_on": "2999-01-01"}, follow=True
+        f"/deals/{deal.pk}/payments/", {"amount": "10", "paid_on": "2099-01-01"}, follow=True
     )
     assert b"in the future" in response.content
+    for outside in ["2999-01-01", "0001-01-01"]:
+        response = client.post(
+            f"/deals/{deal.pk}/payments/", {"amount": "10", "paid_on": outside}, follow=True
+        )
+        assert b"the date paid" in response.content
     assert not Payment.objects.exists()
 
     client.post(f"/deals/{deal.pk}/payments/", {"amount": "250.00", "paid_on": "2026-01-15"})
