@@ -20,9 +20,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
-from config.rest import BoundedJSONParser, IntakeThrottle, LargeTablePagination
 from config.parsers import BoundedJSONParser
-from config.rest import IntakeThrottle
+from config.rest import IntakeThrottle, LargeTablePagination
 from leads import selectors, services
 from leads.filters import LeadFilter
 from leads.inputs import LeadInputSerializer
