@@ -194,6 +194,11 @@ if SLA_SWEEP_SECONDS <= 0:
     raise ImproperlyConfigured("SLA_SWEEP_SECONDS must be positive.")
 # Touches a lead needs before it may be closed as "no response" (docs/api.md, Leads).
 NO_RESPONSE_MIN_ATTEMPTS = _env(env.int, "NO_RESPONSE_MIN_ATTEMPTS", default=3)
+# Personal data of disqualified leads is erased this many days after they were closed
+# (leads.services.privacy; 0, the default, keeps it until someone erases it on request).
+PII_RETENTION_DAYS = _env(env.int, "PII_RETENTION_DAYS", default=0)
+if PII_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("PII_RETENTION_DAYS must be 0 (off) or a number of days.")
 # How often the queue page's live panel refreshes (it pauses while someone types in it).
 QUEUE_REFRESH_SECONDS = 15
 CELERY_BEAT_SCHEDULE = {
@@ -204,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
     "sla-sweep-watchdog": {
         "task": "ops.tasks.sla_sweep_watchdog",
         "schedule": timedelta(seconds=SLA_SWEEP_SECONDS),
+    },
+    "pii-retention": {
+        "task": "leads.tasks.pii_retention",
+        "schedule": timedelta(hours=1),
     },
     "notifications-flush": {
         "task": "org.tasks.notifications_flush",

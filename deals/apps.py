@@ -20,3 +20,8 @@ class DealsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_defaults, sender=self, dispatch_uid="deals.defaults")
+
+        from deals import privacy
+        from leads.services.privacy import register_personal_data
+
+        register_personal_data("deals", export=privacy.export, erase=privacy.erase)

@@ -17,3 +17,8 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_defaults, sender=self, dispatch_uid="feedback.defaults")
+
+        from feedback import privacy
+        from leads.services.privacy import register_personal_data
+
+        register_personal_data("feedback", export=privacy.export, erase=privacy.erase)

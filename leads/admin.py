@@ -59,10 +59,11 @@ class WebFormAdmin(ScopedHistoryAdmin):
         "campaign",
         "require_email",
         "require_phone",
+        "require_consent",
         "assignment",
         "is_active",
     ]
-    list_filter = ["channel", "is_active", "assignment"]
+    list_filter = ["channel", "is_active", "assignment", "require_consent"]
     search_fields = ["name", "slug"]
     list_select_related = ["channel", "campaign"]
 
@@ -214,6 +215,11 @@ class LeadAdmin(ScopedHistoryAdmin):
         "duplicate_requests",
         "source",
         "created_by",
+        "consent_at",
+        "consent_text",
+        "erased_at",
+        "erased_by",
+        "erasure_reason",
     ]
     inlines = [TouchInline, EscalationInline]
 

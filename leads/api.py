@@ -36,6 +36,7 @@ from leads.models import (
     Touch,
     WebForm,
 )
+from leads.services.privacy import ERASE_REASON_MAX
 from org.models import Role, User
 from org.permissions import (
     IsDepartmentHead,
@@ -88,6 +89,8 @@ class WebFormSerializer(serializers.ModelSerializer):
             "campaign",
             "require_email",
             "require_phone",
+            "require_consent",
+            "consent_text",
             "assignment",
             "is_active",
         ]
@@ -256,6 +259,10 @@ class DisqualifyInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
+class EraseInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=ERASE_REASON_MAX)
+
+
 class LeadBatchInputSerializer(serializers.Serializer):
     """The batch body: ``{"leads": [...]}``, 1 to 1000 items. Each item is checked on its own
     by ``LeadInputSerializer``; a bad item is reported, not a reason to refuse the batch."""
@@ -348,6 +355,8 @@ class LeadViewSet(
             return [IsAuthenticated(), IsMarketingOrManagement()]
         if self.action == "claim":
             return [IsAuthenticated(), IsSales()]
+        if self.action in ("erase", "personal_data"):
+            return [IsAuthenticated(), IsManagement()]
         return [IsAuthenticated()]
 
     @extend_schema(
@@ -465,6 +474,32 @@ class LeadViewSet(
         data.is_valid(raise_exception=True)
         lead = services.lead_disqualify(lead=lead, by=acting_user(request), **data.validated_data)
         return self._lead_response(lead)
+
+    @extend_schema(
+        request=EraseInputSerializer,
+        responses={200: LeadSerializer},
+        description=_(
+            "Erase the person's data for good (152-FZ, GDPR): contact fields, touch notes, "
+            "feedback comments and the same fields in the history; statuses, dates, "
+            "attribution, the deal and money stay. Audited without the data."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def erase(self, request: Request, pk: str | None = None) -> Response:
+        lead = self.get_object()
+        data = EraseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.lead_erase(lead=lead, by=acting_user(request), **data.validated_data)
+        return self._lead_response(lead)
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        description=_("Everything held about the lead's person, for a subject-access request."),
+    )
+    @action(detail=True, methods=["get"], url_path="personal-data")
+    def personal_data(self, request: Request, pk: str | None = None) -> Response:
+        lead = self.get_object()
+        return Response(services.lead_personal_data(lead=lead))
 
     def _lead_response(self, lead: Lead) -> Response:
         fresh = selectors.lead_detail(user=acting_user(self.request)).get(pk=lead.pk)

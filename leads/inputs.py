@@ -38,6 +38,11 @@ class LeadInputSerializer(serializers.Serializer):
     utm_campaign = _text(200)
     utm_term = _text(200)
     utm_content = _text(200)
+    consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("Consent to the processing of personal data (web forms that require it)."),
+    )
 
     def validate_email(self, value: str) -> str:
         try:
@@ -56,7 +61,15 @@ class LeadInputSerializer(serializers.Serializer):
         errors: dict[str, list[str]] = {}
         if not attrs.get("email") and not attrs.get("phone"):
             errors["non_field_errors"] = [str(_("Give at least an e-mail or a phone."))]
+        consent = attrs.pop("consent", False)
+        attrs["consent_text"] = ""
         if form is not None:
+            if form.require_consent and not consent:
+                errors["consent"] = [
+                    str(_("Consent to the processing of personal data is required."))
+                ]
+            if consent:
+                attrs["consent_text"] = form.consent_wording()
             if form.require_email and not attrs.get("email"):
                 errors["email"] = [str(_("This form requires an e-mail."))]
             if form.require_phone and not attrs.get("phone"):

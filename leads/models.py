@@ -76,6 +76,11 @@ class Campaign(models.Model):
         return self.name
 
 
+DEFAULT_CONSENT_TEXT = _(
+    "I consent to the processing of my personal data for the purpose of answering my request."
+)
+
+
 class WebForm(models.Model):
     """A public web-to-lead form: it supplies the attribution and which contacts it requires."""
 
@@ -94,6 +99,14 @@ class WebForm(models.Model):
     )
     require_email = models.BooleanField(_("e-mail required"), default=False)
     require_phone = models.BooleanField(_("phone required"), default=False)
+    # 152-FZ and the GDPR: a web form asks the visitor to consent to the processing of personal
+    # data; the lead keeps when consent was given and to which text (API.md, web-forms).
+    require_consent = models.BooleanField(_("consent required"), default=True)
+    consent_text = models.TextField(
+        _("consent text"),
+        blank=True,
+        help_text=_("What the visitor agrees to; empty: the standard text."),
+    )
     assignment = models.CharField(
         _("assignment"),
         max_length=20,
@@ -111,6 +124,10 @@ class WebForm(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def consent_wording(self) -> str:
+        """The text a visitor consents to through this form, as the lead keeps it."""
+        return self.consent_text or str(DEFAULT_CONSENT_TEXT)
 
 
 class DisqualificationReason(models.Model):
@@ -387,6 +404,21 @@ class Lead(models.Model):
 
     duplicate_requests = models.PositiveIntegerField(default=0)
 
+    # Consent to the processing of personal data, as given through a web form.
+    consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+    consent_text = models.TextField(_("consent text"), blank=True)
+    # Erasure on the person's request (leads.privacy): the contact is gone, the record stays.
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("erased by"),
+    )
+    erasure_reason = models.CharField(_("erasure reason"), max_length=500, blank=True)
+
     history = HistoricalRecords(
         excluded_fields=["updated_at", "duplicate_requests", "sla_next_check_at"]
     )
@@ -410,7 +442,8 @@ class Lead(models.Model):
                 name="one_open_lead_per_phone",
             ),
             models.CheckConstraint(
-                condition=~Q(email="") | ~Q(phone=""), name="lead_has_a_contact"
+                condition=~Q(email="") | ~Q(phone="") | Q(erased_at__isnull=False),
+                name="lead_has_a_contact",
             ),
         ]
         indexes = [

@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from leads.services import erase_expired
 from leads.services import sla_sweep as run_sla_sweep
 
 
@@ -9,3 +10,10 @@ def sla_sweep() -> dict[str, int]:
     """Periodic sweeper (Celery beat). Safe to run twice or overlapping: see the service."""
     result = run_sla_sweep(now=timezone.now())
     return {"level1": result.level1, "level2": result.level2}
+
+
+@shared_task(name="leads.tasks.pii_retention", ignore_result=True)
+def pii_retention() -> int:
+    """Erase personal data past ``PII_RETENTION_DAYS`` (off by default). Idempotent: an erased
+    lead is skipped, and a run that stops halfway leaves the rest to the next one."""
+    return erase_expired(now=timezone.now())

@@ -16,6 +16,7 @@ from leads.services.lifecycle import (
     lead_qualify,
     lead_touch,
 )
+from leads.services.privacy import erase_expired, lead_erase, lead_personal_data
 from leads.services.queue import CapacityReached, lead_assign, lead_claim_next
 from leads.services.sweep import SweepResult, sla_sweep
 
@@ -30,12 +31,15 @@ __all__ = [
     "active_definition",
     "definition_approve",
     "definition_propose",
+    "erase_expired",
     "lead_assign",
     "lead_claim_next",
     "lead_disqualify",
+    "lead_erase",
     "lead_intake",
     "lead_intake_many",
     "lead_mark_converted",
+    "lead_personal_data",
     "lead_qualify",
     "lead_touch",
     "sla_sweep",

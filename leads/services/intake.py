@@ -50,6 +50,7 @@ class LeadInput:
     utm_campaign: str = ""
     utm_term: str = ""
     utm_content: str = ""
+    consent_text: str = ""  # what the person consented to through a web form, if they did
 
     def payload(self) -> dict[str, Any]:
         """What the request carried, as stored on the lead's request log."""
@@ -61,6 +62,8 @@ class LeadInput:
             data["campaign"] = self.campaign.slug
         if self.form:
             data["form"] = self.form.slug
+        if self.consent_text:
+            data["consent"] = True
         return data
 
 
@@ -227,6 +230,8 @@ def _new_lead(
         source=source,
         created_by=by,
         created_at=now,
+        consent_at=now if data.consent_text else None,
+        consent_text=data.consent_text,
     )
     key = (data.channel.pk, data.segment)
     if key not in deadlines:  # the same for every lead of a channel and segment at ``now``
