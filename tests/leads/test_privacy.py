@@ -115,9 +115,7 @@ def test_personal_data_is_everything_held_about_the_person(as_user, manager, per
     assert body["deals"][0]["customer"] == "Petrov LLC"
 
 
-def test_erase_removes_the_person_everywhere_and_keeps_what_reports_count(
-    as_user, manager, person
-):
+def test_erase_removes_the_person_everywhere_and_keeps_what_reports_count(as_user, manager, person):
     deal = Deal.objects.get(lead=person)
     response = as_user(manager).post(
         f"/api/v1/leads/{person.pk}/erase/", {"reason": "Request of 4 Dec"}, format="json"
