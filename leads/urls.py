@@ -16,4 +16,6 @@ urlpatterns = [
     path("<int:pk>/qualify/", views.qualify, name="qualify"),
     path("<int:pk>/disqualify/", views.disqualify, name="disqualify"),
     path("<int:pk>/assign/", views.assign, name="assign"),
+    path("<int:pk>/personal-data/", views.personal_data, name="personal_data"),
+    path("<int:pk>/erase/", views.erase, name="erase"),
 ]

@@ -7,8 +7,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from leads import selectors, services
 from leads.models import Campaign, Channel, Escalation, Lead, LeadDefinition, Touch
+from leads.services.privacy import ERASE_REASON_MAX
 from org import paging
 from org.models import Role, User
 from org.periods import Period
@@ -190,6 +192,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_owner": is_owner,
             "touch_form": TouchForm(),
             "disqualify_form": DisqualifyForm(),
+            "erase_form": EraseForm() if request.user.is_manager else None,  # type: ignore[union-attr]
             "definition": definition,
             "criteria": [(c, met.get(c.code)) for c in criteria],
             "history": history,
@@ -269,6 +272,41 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
+
+
+# --- Personal data (management) ---------------------------------------------------------------
+
+
+class EraseForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why (e.g. the person's request and its date)"),
+        max_length=ERASE_REASON_MAX,
+    )
+
+
+@_role_required(Role.MANAGEMENT)
+def personal_data(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything held about the lead's person, as a JSON file (a subject-access request)."""
+    lead = get_object_or_404(selectors.lead_scope(user=acting_user(request)), pk=pk)
+    response = JsonResponse(
+        services.lead_personal_data(lead=lead),
+        encoder=DjangoJSONEncoder,
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+    response["Content-Disposition"] = f'attachment; filename="lead-{lead.pk}-personal-data.json"'
+    return response
+
+
+@require_POST
+@_role_required(Role.MANAGEMENT)
+def erase(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = get_object_or_404(selectors.lead_scope(user=acting_user(request)), pk=pk)
+    form = EraseForm(request.POST)
+    if form.is_valid():
+        services.lead_erase(lead=lead, by=acting_user(request), **form.cleaned_data)
+        messages.success(request, _("The person's data is erased."))
+    else:
+        messages.error(request, _("Say why the data is erased."))
     return redirect("leads:detail", pk)
 
 

@@ -228,3 +228,33 @@ def test_retention_is_off_by_default(make_lead, seller):
 
     assert erase_expired() == 0
     assert Lead.objects.get(pk=old.pk).email == "old@example.com"
+
+
+# --- Pages ---------------------------------------------------------------------------------
+
+
+def test_management_erases_and_exports_from_the_lead_page(client, manager, make_lead):
+    lead = make_lead(**CONTACT)
+    client.force_login(manager)
+
+    page = client.get(f"/leads/{lead.pk}/")
+    assert page.status_code == 200
+    assert f"/leads/{lead.pk}/erase/" in page.content.decode()
+    export = client.get(f"/leads/{lead.pk}/personal-data/")
+    assert export.status_code == 200
+    assert export.json()["lead"]["email"] == CONTACT["email"]
+
+    assert client.post(f"/leads/{lead.pk}/erase/", {"reason": ""}).status_code == 302
+    assert Lead.objects.get(pk=lead.pk).erased_at is None  # no reason, nothing erased
+    client.post(f"/leads/{lead.pk}/erase/", {"reason": "Asked by phone"})
+    assert Lead.objects.get(pk=lead.pk).email == ""
+
+
+def test_nobody_else_sees_the_erase_form_or_reaches_it(client, marketer, make_lead):
+    lead = make_lead(**CONTACT)
+    client.force_login(marketer)
+
+    assert f"/leads/{lead.pk}/erase/" not in client.get(f"/leads/{lead.pk}/").content.decode()
+    assert client.post(f"/leads/{lead.pk}/erase/", {"reason": "x"}).status_code == 403
+    assert client.get(f"/leads/{lead.pk}/personal-data/").status_code == 403
+    assert Lead.objects.get(pk=lead.pk).email == CONTACT["email"]
