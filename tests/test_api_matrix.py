@@ -101,8 +101,10 @@ EXPECTED: dict[str, str] = {
     "leads_create": "403 403 403 400 400 401 400",
     "leads_dispute_create": "400 404 404 403 403 401 403",
     "leads_disqualify_create": "400 404 404 404 404 401 403",
+    "leads_erase_create": "403 403 403 403 400 401 403",
     "leads_feedback_create": "400 404 404 403 403 401 403",
     "leads_list": "200 200 200 200 200 401 403",
+    "leads_personal_data_retrieve": "403 403 403 403 200 401 403",
     "leads_qualify_create": "400 404 404 404 404 401 403",
     "leads_retrieve": "200 404 200 200 200 401 403",  # a sales head sees the team
     "leads_touches_create": "400 404 404 404 404 401 403",
