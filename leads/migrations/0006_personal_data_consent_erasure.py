@@ -13,7 +13,7 @@ def keep_existing_forms_working(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leads", "0004_claim_order_fresh_before_breached"),
+        ("leads", "0005_lead_indexes_for_writes_and_lists"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
