@@ -272,6 +272,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
+    return redirect("leads:detail", pk)
 
 
 # --- Personal data (management) ---------------------------------------------------------------
