@@ -1,5 +1,6 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -7,7 +8,8 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from leads import selectors, services
+from leads import selectors
+from leads.csv_import import leads_import_csv
 from leads.models import (
     Campaign,
     Channel,
@@ -21,6 +23,7 @@ from leads.models import (
     Touch,
     WebForm,
 )
+from leads.services.policies import validate_policy
 from org.admin_scope import Scope, ScopedHistoryAdmin, ScopedModelAdmin
 from org.models import Role
 from org.permissions import acting_user
@@ -117,9 +120,38 @@ class LeadDefinitionAdmin(ScopedHistoryAdmin):
         return False
 
 
+class SlaPolicyForm(forms.ModelForm):
+    """The admin checks a policy with the same rules as the API (``validate_policy``)."""
+
+    class Meta:
+        model = SlaPolicy
+        fields = [
+            "name",
+            "first_response_minutes",
+            "channel",
+            "segment",
+            "business_hours_start",
+            "business_hours_end",
+            "working_days",
+            "timezone",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        values = {
+            f.name: cleaned.get(f.name, getattr(self.instance, f.name))
+            for f in SlaPolicy._meta.concrete_fields
+            if f.name != "channel"
+        }
+        channel = cleaned.get("channel", self.instance.channel)
+        validate_policy(values | {"channel": channel, "id": self.instance.pk})
+        return cleaned
+
+
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(ScopedHistoryAdmin):
     object_scope = Scope.SHARED
+    form = SlaPolicyForm
 
     list_display = [
         "name",
@@ -250,7 +282,7 @@ class LeadAdmin(ScopedHistoryAdmin):
         report = None
         upload = request.FILES.get("file")
         if request.method == "POST" and upload is not None:
-            report = services.leads_import_csv(file=upload, by=acting_user(request))
+            report = leads_import_csv(file=upload, by=acting_user(request))
             if report.ok:
                 self.message_user(
                     request,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from leads import selectors, services
+from leads.csv_import import leads_import_csv
 from leads.models import Campaign, Channel, Escalation, Lead, LeadDefinition, Touch
 from leads.services.privacy import ERASE_REASON_MAX
 from org import paging
@@ -382,7 +383,7 @@ def import_csv(request: HttpRequest) -> HttpResponse:
     report = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        report = services.leads_import_csv(file=form.cleaned_data["file"], by=acting_user(request))
+        report = leads_import_csv(file=form.cleaned_data["file"], by=acting_user(request))
         if report.ok:
             messages.success(
                 request,

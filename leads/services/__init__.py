@@ -44,7 +44,3 @@ __all__ = [
     "lead_touch",
     "sla_sweep",
 ]
-
-from leads.services.csv_import import ImportReport, RowError, leads_import_csv
-
-__all__ += ["ImportReport", "RowError", "leads_import_csv"]

@@ -128,7 +128,7 @@ def test_only_marketing_and_management_send_batches(as_user, seller, manager, ch
 def test_csv_import_goes_through_the_bulk_path(marketer, channel, django_assert_max_num_queries):
     import io
 
-    from leads.services import leads_import_csv
+    from leads.csv_import import leads_import_csv
 
     rows = "\n".join(f"Lead {i},lead{i % 1500}@example.ru,website" for i in range(2500))
     with django_assert_max_num_queries(30):

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from leads.csv_import import leads_import_csv
 from leads.models import Lead
-from leads.services import leads_import_csv
 from tests.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db

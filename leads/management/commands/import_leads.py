@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from leads.services import leads_import_csv
+from leads.csv_import import leads_import_csv
 from org.models import User
 
 

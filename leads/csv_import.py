@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from leads.inputs import LeadInputSerializer  # validation shared with the API
 from leads.models import Campaign, Channel
 from leads.services.intake import BATCH_SIZE, Source, lead_intake_many
 from org.models import User
@@ -99,8 +100,6 @@ def leads_import_csv(*, file: IO[bytes], by: User | None) -> ImportReport:
 
     Returns the report; when it has errors nothing was imported.
     """
-    from leads.inputs import LeadInputSerializer  # validation shared with the API
-
     report = ImportReport()
     text = _decode(file.read(MAX_BYTES + 1), report)
     if text is None:
