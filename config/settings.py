@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 import phonenumbers
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -201,6 +202,10 @@ if PII_RETENTION_DAYS < 0:
     raise ImproperlyConfigured("PII_RETENTION_DAYS must be 0 (off) or a number of days.")
 # How often the queue page's live panel refreshes (it pauses while someone types in it).
 QUEUE_REFRESH_SECONDS = 15
+# Hour (0-23, in the Celery clock's time zone) of the nightly lead scoring training.
+SCORING_TRAIN_HOUR = _env(env.int, "SCORING_TRAIN_HOUR", default=2)
+if not 0 <= SCORING_TRAIN_HOUR <= 23:
+    raise ImproperlyConfigured("SCORING_TRAIN_HOUR must be an hour, 0 to 23.")
 CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {
         "task": "leads.tasks.sla_sweep",
@@ -221,6 +226,11 @@ CELERY_BEAT_SCHEDULE = {
     "kpi-period-end": {
         "task": "kpi.tasks.period_end_sweep",
         "schedule": timedelta(hours=1),
+    },
+    # Lead scoring: retrain on the day's closed leads and rescore the open ones, nightly.
+    "train-scoring": {
+        "task": "leads.tasks.train_scoring",
+        "schedule": crontab(hour=SCORING_TRAIN_HOUR, minute=30),
     },
 }
 

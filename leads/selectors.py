@@ -36,7 +36,13 @@ def lead_list(*, user: User) -> QuerySet[Lead]:
     return (
         lead_scope(user=user)
         .select_related(
-            "channel", "campaign", "owner", "disqualification_reason", "definition", "deal"
+            "channel",
+            "campaign",
+            "form",  # a score's factors name it
+            "owner",
+            "disqualification_reason",
+            "definition",
+            "deal",
         )
         .prefetch_related(Prefetch("escalations", queryset=Escalation.objects.order_by("at", "pk")))
     )

@@ -17,3 +17,14 @@ def pii_retention() -> int:
     """Erase personal data past ``PII_RETENTION_DAYS`` (off by default). Idempotent: an erased
     lead is skipped, and a run that stops halfway leaves the rest to the next one."""
     return erase_expired(now=timezone.now())
+
+
+@shared_task(name="leads.tasks.train_scoring", ignore_result=True)
+def train_scoring() -> int | None:
+    """Nightly (Celery beat): train the scoring model, rescore the open leads, flag poorly
+    scoring campaigns. Safe to run twice: a run while another trains does nothing, and a
+    campaign is flagged once per week."""
+    from leads.scoring.training import train_scoring as run_training
+
+    result = run_training()
+    return result.model.version if result.model else None

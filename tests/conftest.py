@@ -148,3 +148,11 @@ def capacity():  # type: ignore[no-untyped-def]
         return profile
 
     return set_capacity
+
+
+@pytest.fixture(autouse=True)
+def _fresh_scoring_models() -> None:
+    """Compiled scoring models are cached per process by id; a test database may reuse ids."""
+    from leads.scoring import scoring
+
+    scoring._cache.clear()

@@ -25,6 +25,7 @@ from leads.api.intake import (
 from leads.filters import LeadFilter
 from leads.inputs import LeadInputSerializer
 from leads.models import Escalation, Lead, Touch
+from leads.scoring.words import factor_rows
 from leads.services.privacy import ERASE_REASON_MAX
 from org.models import User
 from org.permissions import IsManagement, IsMarketingOrManagement, IsSales, acting_user
@@ -34,6 +35,13 @@ class EscalationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Escalation
         fields = ["level", "at", "action"]
+
+
+class ScoreFactorSerializer(serializers.Serializer):
+    factor = serializers.CharField(help_text=_("In words, e.g. “channel Exhibitions”."))
+    effect = serializers.FloatField(
+        help_text=_("Its effect on the score's log-odds: positive raises it, negative lowers it.")
+    )
 
 
 class LeadSerializer(serializers.ModelSerializer):
@@ -48,6 +56,8 @@ class LeadSerializer(serializers.ModelSerializer):
         source="definition.version", read_only=True, default=None
     )
     deal = serializers.SerializerMethodField()
+    score = serializers.SerializerMethodField()
+    score_factors = serializers.SerializerMethodField()
 
     class Meta:
         model = Lead
@@ -81,8 +91,26 @@ class LeadSerializer(serializers.ModelSerializer):
             "definition_version",
             "deal",
             "duplicate_requests",
+            "score",
+            "score_factors",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(
+        serializers.FloatField(
+            allow_null=True,
+            help_text=_(
+                "The estimated chance (0..1) that the lead reaches a deal, from the model "
+                "trained on the company's closed leads; null while no model is trained."
+            ),
+        )
+    )
+    def get_score(self, lead: Lead) -> float | None:
+        return float(lead.score) if lead.score is not None else None
+
+    @extend_schema_field(ScoreFactorSerializer(many=True))
+    def get_score_factors(self, lead: Lead) -> list[dict[str, Any]]:
+        return factor_rows(lead)
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_deal(self, lead: Lead) -> int | None:

@@ -16,6 +16,7 @@ from leads.models.reference import (
     WebForm,
 )
 from leads.models.sla import SlaPolicy
+from leads.scoring.models import ScoringFlag, ScoringModel
 
 __all__ = [
     "DEFAULT_CONSENT_TEXT",
@@ -30,6 +31,8 @@ __all__ = [
     "LeadDefinitionApproval",
     "LeadRequest",
     "SalesProfile",
+    "ScoringFlag",
+    "ScoringModel",
     "SlaPolicy",
     "Touch",
     "WebForm",

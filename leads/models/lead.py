@@ -137,8 +137,27 @@ class Lead(models.Model):
     )
     erasure_reason = models.CharField(_("erasure reason"), max_length=500, blank=True)
 
+    # The chance to reach a deal (leads.scoring), set at intake and by each training's
+    # rescoring of the open leads; four decimals, so report sums are exact.
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=4, null=True, blank=True)
+    score_model = models.ForeignKey(
+        "leads.ScoringModel",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # never looked up by it; one index less to write per rescoring
+        verbose_name=_("scored by"),
+    )
+
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "duplicate_requests", "sla_next_check_at"]
+        excluded_fields=[
+            "updated_at",
+            "duplicate_requests",
+            "sla_next_check_at",
+            "score",  # a rescoring is not an edit of the lead
+            "score_model",
+        ]
     )
 
     class Meta:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from leads import sla
 from leads.models import Campaign, Channel, Escalation, Lead, LeadRequest, WebForm
+from leads.scoring.scoring import score_new_leads
 from leads.services import history_sql
 from leads.services.queue import route_new_lead
 from org.audit import stamp
@@ -196,6 +197,7 @@ def _intake_batch(
             by_phone[lead.phone] = lead
 
     if created:
+        score_new_leads(created)
         Lead.objects.bulk_create(created)  # a repeat of a new lead is counted in it already
         _write_history(created, now=timezone.now())
     _count_repeats(repeats)

@@ -1,0 +1,383 @@
+"""Training (scikit-learn), then rescoring of the open leads and flags to marketers.
+
+``train_scoring`` is what the nightly Celery task and ``manage.py train_scoring`` run.
+"""
+
+import logging
+import time
+from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import Avg, Count, Max, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from leads.models import Campaign, Lead
+from leads.scoring.features import Slugs, input_rows, tokens_of_rows
+from leads.scoring.models import ScoringFlag, ScoringModel
+from leads.scoring.scoring import Compiled
+
+log = logging.getLogger(__name__)
+
+MIN_CLOSED_LEADS = 40  # fewer closed leads than this: no model (docs/api.md, Lead scores)
+MIN_TOKEN_COUNT = 3  # a value seen fewer times among the closed leads is not learnt
+HOLDOUT_SHARE = 0.2  # the newest fifth of the closed leads tests a model trained on the rest
+MIN_HOLDOUT = 20
+REGULARISATION_C = 1.0
+RESCORE_BATCH = 10_000
+# A campaign is flagged when at least FLAG_MIN_LEADS of its leads of the last FLAG_DAYS are
+# scored and their mean is under FLAG_RATIO of the mean over all leads of those days.
+FLAG_DAYS = 14
+FLAG_MIN_LEADS = 10
+FLAG_RATIO = 0.5
+LOCK_KEY = 0x7A6D_5C0E  # one training at a time (PostgreSQL advisory lock)
+
+
+def closed_leads() -> Any:
+    """The training set: leads that reached a deal or were disqualified, except duplicates
+    (not a judgement on the lead) and erased ones (their contact fields are gone)."""
+    return Lead.objects.filter(
+        status__in=(Lead.Status.CONVERTED, Lead.Status.DISQUALIFIED), erased_at__isnull=True
+    ).exclude(disqualification_reason__code="duplicate")
+
+
+@dataclass
+class TrainResult:
+    model: ScoringModel | None
+    reason: str = ""  # why nothing was trained
+    rescored: int = 0
+    flagged: list[ScoringFlag] = field(default_factory=list)
+
+
+@dataclass
+class Encoded:
+    """The closed leads one-hot encoded, in arrival order."""
+
+    vocabulary: list[str]
+    matrix: Any  # scipy.sparse.csr_matrix, one row per lead
+    outcome: np.ndarray  # 1 = converted
+
+
+def history_check() -> str:
+    """Why there is not enough history to train, or "" when there is."""
+    counts = closed_leads().aggregate(
+        closed=Count("id"), converted=Count("id", filter=Q(status=Lead.Status.CONVERTED))
+    )
+    closed, converted = counts["closed"], counts["converted"]
+    if closed < MIN_CLOSED_LEADS:
+        return ngettext(
+            "Not enough history: %(closed)d closed lead, at least %(min)d are needed.",
+            "Not enough history: %(closed)d closed leads, at least %(min)d are needed.",
+            closed,
+        ) % {"closed": closed, "min": MIN_CLOSED_LEADS}
+    if converted in (0, closed):
+        return _(
+            "Not enough history: all %(closed)d closed leads have the same outcome; "
+            "both converted and disqualified leads are needed."
+        ) % {"closed": closed}
+    return ""
+
+
+def encode(leads: Any) -> Encoded:
+    """Read the closed leads once (a server-side cursor, only the feature columns) into a
+    sparse one-hot matrix; values seen fewer than ``MIN_TOKEN_COUNT`` times are dropped."""
+    from scipy import sparse
+
+    index: dict[str, int] = {}
+    columns = array("i")
+    lengths = array("i")
+    outcome = array("b")
+    rows = input_rows(leads.order_by("created_at", "id"), "status")
+    converted = Lead.Status.CONVERTED
+    slugs = Slugs.load()
+
+    def with_status() -> Iterator[Any]:
+        for row in rows.iterator(chunk_size=20_000):
+            outcome.append(1 if row[-1] == converted else 0)
+            yield row[:-1]
+
+    for _pk, tokens in tokens_of_rows(with_status(), slugs):
+        lengths.append(len(tokens))
+        for token in tokens:
+            column = index.get(token)
+            if column is None:
+                column = index[token] = len(index)
+            columns.append(column)
+
+    all_columns = np.frombuffer(columns, dtype=np.int32) if len(columns) else np.zeros(0, np.int32)
+    counts = np.bincount(all_columns, minlength=len(index))
+    keep = counts >= MIN_TOKEN_COUNT
+    remap = np.full(len(index), -1, dtype=np.int32)
+    remap[keep] = np.arange(int(keep.sum()), dtype=np.int32)
+    tokens_by_column = list(index)
+    vocabulary = [tokens_by_column[i] for i in np.flatnonzero(keep)]
+    mapped = remap[all_columns]
+    row_of = np.repeat(np.arange(len(lengths), dtype=np.int32), np.frombuffer(lengths, np.int32))
+    kept = mapped >= 0
+    matrix = sparse.csr_matrix(
+        (np.ones(int(kept.sum()), dtype=np.float64), (row_of[kept], mapped[kept])),
+        shape=(len(lengths), len(vocabulary)),
+    )
+    return Encoded(vocabulary, matrix, np.frombuffer(outcome, dtype=np.int8).astype(np.int8))
+
+
+def _fit(matrix: Any, outcome: np.ndarray) -> tuple[np.ndarray, float, float, float]:
+    """Logistic regression with sigmoid calibration on cross-validated predictions:
+    (weights, intercept, calibration a, calibration b)."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+
+    base = LogisticRegression(C=REGULARISATION_C, max_iter=1000, tol=1e-4)
+    minority = int(min(outcome.sum(), len(outcome) - outcome.sum()))
+    if minority < 2:  # cross-validation needs each outcome in every fold
+        base.fit(matrix, outcome)
+        return base.coef_[0], float(base.intercept_[0]), -1.0, 0.0
+    calibrated = CalibratedClassifierCV(
+        base, method="sigmoid", cv=min(3, minority), ensemble=False
+    ).fit(matrix, outcome)
+    fitted = calibrated.calibrated_classifiers_[0]
+    estimator, calibrator = fitted.estimator, fitted.calibrators[0]
+    return (
+        estimator.coef_[0],
+        float(estimator.intercept_[0]),
+        float(calibrator.a_),
+        float(calibrator.b_),
+    )
+
+
+def _probabilities(
+    matrix: Any, weights: np.ndarray, intercept: float, a: float, b: float
+) -> np.ndarray:
+    z = matrix @ weights + intercept
+    return 1.0 / (1.0 + np.exp(a * z + b))
+
+
+def calibration_deciles(predicted: np.ndarray, actual: np.ndarray) -> list[dict[str, Any]]:
+    """Predicted vs actual rate per decile of the predictions (lowest first)."""
+    order = np.argsort(predicted, kind="stable")
+    table = []
+    for part in np.array_split(order, 10):
+        if len(part) == 0:
+            continue
+        table.append(
+            {
+                "predicted": round(float(predicted[part].mean()), 4),
+                "actual": round(float(actual[part].mean()), 4),
+                "n": len(part),
+            }
+        )
+    return table
+
+
+def holdout_metrics(encoded: Encoded) -> tuple[float | None, int, list[dict[str, Any]]]:
+    """Train on the older closed leads, test on the newest ``HOLDOUT_SHARE``: (AUC, hold-out
+    size, calibration table). No AUC when either part lacks an outcome."""
+    from sklearn.metrics import roc_auc_score
+
+    n = encoded.matrix.shape[0]
+    size = int(n * HOLDOUT_SHARE)
+    if size < MIN_HOLDOUT:
+        return None, 0, []
+    train_x, test_x = encoded.matrix[: n - size], encoded.matrix[n - size :]
+    train_y, test_y = encoded.outcome[: n - size], encoded.outcome[n - size :]
+    if len(set(train_y.tolist())) < 2 or len(set(test_y.tolist())) < 2:
+        return None, size, []
+    weights, intercept, a, b = _fit(train_x, train_y)
+    predicted = _probabilities(test_x, weights, intercept, a, b)
+    auc = float(roc_auc_score(test_y, predicted))
+    return round(auc, 4), size, calibration_deciles(predicted, test_y)
+
+
+@contextmanager
+def _training_lock() -> Iterator[bool]:
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
+        acquired = bool(cursor.fetchone()[0])
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+
+
+def train_model(*, now: datetime | None = None) -> TrainResult:
+    """Train a new model version from the closed leads, or say why not (nothing is stored)."""
+    now = now or timezone.now()
+    reason = history_check()
+    if reason:
+        return TrainResult(None, reason)
+    started = time.monotonic()
+    encoded = encode(closed_leads())
+    auc, holdout, table = holdout_metrics(encoded)
+    weights, intercept, a, b = _fit(encoded.matrix, encoded.outcome)
+    with transaction.atomic():
+        version = (ScoringModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+        model = ScoringModel.objects.create(
+            version=version,
+            trained_at=now,
+            closed_leads=len(encoded.outcome),
+            converted_leads=int(encoded.outcome.sum()),
+            auc=auc,
+            holdout_leads=holdout,
+            intercept=round(intercept, 6),
+            weights={
+                token: round(float(w), 6)
+                for token, w in zip(encoded.vocabulary, weights, strict=True)
+            },
+            calibration_a=a,
+            calibration_b=b,
+            base_rate=round(float(encoded.outcome.mean()), 4),
+            calibration_table=table,
+            seconds=round(time.monotonic() - started, 2),
+        )
+    return TrainResult(model)
+
+
+def train_scoring(*, now: datetime | None = None) -> TrainResult:
+    """Train, rescore the open leads with the new model and flag poorly scoring campaigns.
+    Safe to run twice or overlapping: a second run while one trains does nothing."""
+    now = now or timezone.now()
+    with _training_lock() as acquired:
+        if not acquired:
+            return TrainResult(None, _("Another training is running."))
+        result = train_model(now=now)
+        if result.model is None:
+            return result
+        compiled = Compiled.of(result.model)
+        result.rescored = rescore_open_leads(compiled)
+        result.flagged = flag_poor_campaigns(model=result.model, now=now)
+        return result
+
+
+# --- Rescoring ---------------------------------------------------------------------------------
+
+
+def rescore_open_leads(model: Compiled, *, batch: int = RESCORE_BATCH) -> int:
+    """Score every open lead with ``model``: leads read in id order, ``batch`` at a time, each
+    batch written by one set-based UPDATE (no save(), no history row: a score is not an edit).
+    A lead closed meanwhile keeps the score it had."""
+    slugs = Slugs.load()
+    last = 0
+    total = 0
+    open_leads = Lead.objects.filter(status__in=Lead.OPEN_STATUSES)
+    while True:
+        rows = list(input_rows(open_leads.filter(pk__gt=last).order_by("pk"))[:batch])
+        if not rows:
+            return total
+        ids: list[int] = []
+        scores: list[Decimal] = []
+        for pk, tokens in tokens_of_rows(rows, slugs):
+            ids.append(pk)
+            scores.append(model.score(tokens))
+        _write_scores(ids, scores, model_pk=model.pk)
+        total += len(ids)
+        last = ids[-1]
+
+
+def _write_scores(ids: list[int], scores: list[Decimal], *, model_pk: int) -> None:
+    table = Lead._meta.db_table
+    open_statuses = list(Lead.OPEN_STATUSES)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} AS l SET score = v.score, score_model_id = %s "  # noqa: S608
+                "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, score) "
+                "WHERE l.id = v.id AND l.status = ANY(%s)",
+                [model_pk, ids, scores, open_statuses],
+            )
+            return
+        # SQLite (development, tests): UPDATE ... FROM (VALUES ...), one statement per batch.
+        for start in range(0, len(ids), 2000):
+            chunk = list(zip(ids[start : start + 2000], scores[start : start + 2000], strict=True))
+            values = ", ".join(["(%s, %s)"] * len(chunk))
+            statuses = ", ".join(["%s"] * len(open_statuses))
+            cursor.execute(
+                f"WITH v(id, score) AS (VALUES {values}) "  # noqa: S608
+                f"UPDATE {table} SET score = v.score, score_model_id = %s FROM v "
+                f"WHERE {table}.id = v.id AND {table}.status IN ({statuses})",
+                [x for pair in chunk for x in (pair[0], str(pair[1]))] + [model_pk, *open_statuses],
+            )
+
+
+# --- Flags to marketers ------------------------------------------------------------------------
+
+
+def flag_poor_campaigns(*, model: ScoringModel, now: datetime) -> list[ScoringFlag]:
+    """Tell each marketer whose campaign's recent leads score under ``FLAG_RATIO`` of the
+    average, once per campaign and week: within days of the leads arriving, not months later
+    when their deals would have closed."""
+    from org.services import Message, notify_many
+
+    since = now - timedelta(days=FLAG_DAYS)
+    recent = Lead.objects.filter(created_at__gte=since, score__isnull=False)
+    overall = recent.aggregate(mean=Avg("score"))["mean"]
+    if not overall:
+        return []
+    overall = float(overall)
+    rows = (
+        recent.filter(campaign__isnull=False)
+        .values("campaign")
+        .annotate(n=Count("id"), mean=Avg("score"))
+        .filter(n__gte=FLAG_MIN_LEADS)
+        .order_by("campaign")
+    )
+    poor = {r["campaign"]: r for r in rows if float(r["mean"]) < FLAG_RATIO * overall}
+    if not poor:
+        return []
+    local = timezone.localdate(now)
+    week = local - timedelta(days=local.weekday())
+    flags: list[ScoringFlag] = []
+    messages = []
+    campaigns = Campaign.objects.filter(pk__in=poor).select_related("owner").order_by("pk")
+    for campaign in campaigns:
+        row = poor[campaign.pk]
+        with transaction.atomic():
+            flag, created = ScoringFlag.objects.get_or_create(
+                campaign=campaign,
+                week=week,
+                defaults={
+                    "model": model,
+                    "mean_score": round(float(row["mean"]), 4),
+                    "overall_mean": round(overall, 4),
+                    "leads": row["n"],
+                    "marketer": campaign.owner,
+                },
+            )
+        if not created:
+            continue
+        flags.append(flag)
+        if campaign.owner is not None and campaign.owner.is_active:
+            messages.append(
+                Message(
+                    [campaign.owner],
+                    _("Campaign “%(name)s”: its new leads score poorly") % {"name": campaign.name},
+                    _(
+                        "%(n)d leads of the last %(days)d days have a mean score of %(mean)s, "
+                        "against %(overall)s for all new leads. The score estimates each "
+                        "lead's chance to reach a deal from the company's closed leads."
+                    )
+                    % {
+                        "n": row["n"],
+                        "days": FLAG_DAYS,
+                        "mean": f"{float(row['mean']):.0%}",
+                        "overall": f"{overall:.0%}",
+                    },
+                    reverse("kpi:my_campaigns"),
+                )
+            )
+    if messages:
+        notify_many(messages)
+    return flags
