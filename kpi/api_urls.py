@@ -14,5 +14,6 @@ urlpatterns = [
     path(
         "reports/speed-to-lead/", api.SpeedToLeadReportView.as_view(), name="report-speed-to-lead"
     ),
+    path("reports/scoring/", api.ScoringReportView.as_view(), name="report-scoring"),
     *router.urls,
 ]

@@ -127,6 +127,7 @@ EXPECTED: dict[str, str] = {
     "objections_retrieve": "200 200 200 200 200 401 403",
     "reports_funnel_retrieve": "200 200 200 200 200 401 403",
     "reports_rejections_retrieve": "200 200 200 200 200 401 403",
+    "reports_scoring_retrieve": "200 200 200 200 200 401 403",
     "reports_speed_to_lead_retrieve": "200 200 200 200 200 401 403",
     "review_meetings_action_items_create": "403 403 400 403 400 401 403",
     "review_meetings_agenda_retrieve": "200 200 200 200 200 401 403",

@@ -20,6 +20,7 @@ from kpi.reports import (
     report_query,
     speed_to_lead_report,
 )
+from kpi.reports.scoring import SCORING_GROUPINGS, scoring_group_by, scoring_report
 
 # --- Schema --------------------------------------------------------------------------------------
 
@@ -117,6 +118,39 @@ BAD_QUERY = OpenApiResponse(
 )
 
 
+class ScoringTrendSerializer(serializers.Serializer):
+    week = serializers.DateField(help_text=_("The week's Monday."))
+    leads = serializers.IntegerField(help_text=_("Scored leads that arrived that week."))
+    mean_score = serializers.FloatField(allow_null=True)
+
+
+class ScoringRowSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        allow_null=True, help_text=_("Channel, campaign or web form slug; null for none.")
+    )
+    label = serializers.CharField()  # type: ignore[assignment]
+    open_leads = serializers.IntegerField()
+    scored_leads = serializers.IntegerField()
+    expected_deals = serializers.FloatField(help_text=_("The sum of the open leads' scores."))
+    mean_score = serializers.FloatField(allow_null=True)
+    trend = ScoringTrendSerializer(many=True)
+    flagged = serializers.BooleanField(
+        help_text=_("The campaign's new leads score poorly (flagged to its marketer).")
+    )
+
+
+class ScoringModelInfoSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    trained_at = serializers.DateTimeField()
+    closed_leads = serializers.IntegerField()
+    auc = serializers.FloatField(allow_null=True)
+
+
+class ScoringReportSerializer(serializers.Serializer):
+    rows = ScoringRowSerializer(many=True)
+    model = ScoringModelInfoSerializer(allow_null=True)
+
+
 # --- Views ---------------------------------------------------------------------------------------
 
 
@@ -154,3 +188,24 @@ class SpeedToLeadReportView(APIView):
         params.pop("group_by", None)
         query = report_query(params=params)
         return Response(speed_to_lead_report(query=query).as_dict())
+
+
+class ScoringReportView(APIView):
+    """Lead scores of the open leads per channel, campaign or web form: expected deals (the
+    sum of their scores), mean score, the weekly trend; and the model in use (null while none
+    is trained)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "group_by",
+                OpenApiTypes.STR,
+                enum=list(SCORING_GROUPINGS),
+                description=_("How open leads are grouped (default: channel)."),
+            )
+        ],
+        responses={200: ScoringReportSerializer, 400: BAD_QUERY},
+    )
+    def get(self, request: Request) -> Response:
+        group_by = scoring_group_by(request.query_params)
+        return Response(scoring_report(group_by=group_by).as_dict())
