@@ -71,7 +71,7 @@ def queue_waiting() -> QuerySet[Lead]:
     """The unassigned queue in claim order."""
     return (
         Lead.objects.filter(status=Lead.Status.NEW)
-        .select_related("channel", "campaign")
+        .select_related("channel", "campaign", "form")  # the score badge names them
         .order_by(*CLAIM_ORDER)
     )
 
@@ -80,7 +80,7 @@ def leads_of(*, user: User) -> QuerySet[Lead]:
     """A salesperson's open leads, untouched and overdue first."""
     return (
         Lead.objects.filter(owner=user, status__in=Lead.OPEN_STATUSES)
-        .select_related("channel", "campaign")
+        .select_related("channel", "campaign", "form")  # the score badge names them
         .order_by(F("first_touch_at").asc(nulls_first=True), "sla_deadline", "pk")
     )
 

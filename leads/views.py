@@ -200,8 +200,28 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "now": timezone.now(),
             "can_assign": lead.is_open and (viewer.is_manager or viewer.is_sales_head),
             "salespeople": salespeople(),
+            **_score_context(lead),
         },
     )
+
+
+def _score_context(lead: Lead) -> dict[str, Any]:
+    """The lead's score and its factors; without one, whether a model exists and, if not,
+    why (the history it still needs)."""
+    from leads.scoring.scoring import compiled, latest_model
+    from leads.scoring.training import history_check
+    from leads.scoring.words import factor_rows
+
+    if lead.score is not None:
+        model = compiled(lead.score_model_id)
+        return {
+            "score_percent": round(float(lead.score) * 100),
+            "score_factors": factor_rows(lead),
+            "score_version": model.version if model else None,
+        }
+    if latest_model() is not None:
+        return {"score_pending": True}
+    return {"score_missing": history_check()}
 
 
 @require_POST

@@ -16,6 +16,7 @@ from kpi import selectors
 from kpi.exports import csv_response
 from kpi.reports import ReportQuery, funnel_report
 from kpi.views.common import report_page
+from kpi.views.scoring import scoring_context
 from leads.models import Lead
 from org.models import Role
 from org.permissions import acting_user
@@ -92,6 +93,7 @@ def my_campaigns(request: HttpRequest) -> HttpResponseBase:
             "statuses": Lead.Status.choices,
             "show_cost": True,
             "now": timezone.now(),
+            **scoring_context("campaign", leads=Lead.objects.filter(campaign__in=campaigns)),
         }
 
     def export(query: ReportQuery) -> HttpResponseBase:

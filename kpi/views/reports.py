@@ -22,6 +22,7 @@ from kpi.reports import (
 )
 from kpi.templatetags.kpi_format import percent
 from kpi.views.common import CHART_GROUPS, csv_filename, report_page
+from kpi.views.scoring import SCORING_GROUPINGS, scoring_context
 
 SLA_GROUPINGS = ("channel", "owner")
 REJECTION_GROUPINGS = ("channel", "campaign", "form", "segment", "owner")
@@ -112,6 +113,11 @@ def funnel(request: HttpRequest) -> HttpResponseBase:
             "stage_chart": _stage_chart(report),
             "groups_chart": _groups_chart(report) if report.rows else None,
             "show_cost": query.group_by == "campaign",
+            **scoring_context(
+                query.group_by if query.group_by in SCORING_GROUPINGS else "channel",
+                channel=query.channel,
+                campaign=query.campaign,
+            ),
         }
 
     return report_page(

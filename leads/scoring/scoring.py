@@ -28,6 +28,7 @@ class Compiled:
     weights: dict[str, float]
     a: float
     b: float
+    base_rate: float
 
     @classmethod
     def of(cls, model: ScoringModel) -> "Compiled":
@@ -38,6 +39,7 @@ class Compiled:
             weights={k: float(v) for k, v in model.weights.items()},
             a=model.calibration_a,
             b=model.calibration_b,
+            base_rate=model.base_rate,
         )
 
     def probability(self, tokens: Sequence[str]) -> float:
