@@ -62,12 +62,10 @@ def test_queue_shows_a_badge_and_keeps_the_claim_order(
     page = client.get("/leads/queue/panel/").content.decode()
     assert "badge-score-high" in page and "badge-score-low" in page
     assert page.index(low.name) < page.index(high.name)
-    assert "− channel Cold calls" in page
+    assert "\u2212 channel Cold calls" in page
 
 
-def test_funnel_and_my_campaigns_show_expected_deals(
-    client, marketer, trained, make_lead, expo
-):
+def test_funnel_and_my_campaigns_show_expected_deals(client, marketer, trained, make_lead, expo):
     spring = CampaignFactory(slug="spring", channel=expo, owner=marketer, name="Spring fair")
     make_lead(channel=expo, campaign=spring)
     client.force_login(marketer)

@@ -53,8 +53,17 @@ def test_seed_demo_fills_every_status_and_is_idempotent(settings):
         status="disqualified", disqualification_reason__code="no_response", touches__isnull=True
     ).exists()
 
+    # A newcomer's `make run` shows trained lead scores: the demo's outcomes depend on what
+    # is known at arrival, the model learnt them, every open lead is scored.
+    from leads.models import ScoringModel
+
+    model = ScoringModel.objects.get()
+    assert model.closed_leads >= 100 and model.auc is not None and model.auc > 0.55
+    assert not Lead.objects.filter(status__in=Lead.OPEN_STATUSES, score__isnull=True).exists()
+
     call_command("seed_demo", stdout=io.StringIO())
     assert (User.objects.count(), Lead.objects.count()) == counts
+    assert ScoringModel.objects.count() == 1
 
 
 def test_seed_demo_on_a_pilot_database_adds_no_data_and_runs_again(settings):

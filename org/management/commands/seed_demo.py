@@ -10,7 +10,8 @@ from django.db import transaction
 class Command(BaseCommand):
     help = (
         "Load realistic demo data and demo users (idempotent). Each app contributes its part "
-        "through a demo.seed() function, in INSTALLED_APPS order. Demo data goes only into a "
+        "through a demo.seed() function, in INSTALLED_APPS order, then demo.finish() where "
+        "an app has one. Demo data goes only into a "
         "database that holds none yet: on one with data (a pilot with real leads, or an "
         "earlier run) only the demo users are checked. Refused when DEBUG is off."
     )
@@ -41,3 +42,8 @@ class Command(BaseCommand):
                     )
                     continue
                 self.stdout.write(f"{config.label}: {module.seed()}")
+            # Then what needs every app's data (e.g. the lead scoring model learns from the
+            # deals the deals app made of the leads): ``finish()``, same order, same rule.
+            for config, module in modules:
+                if not present and hasattr(module, "finish"):
+                    self.stdout.write(f"{config.label}: {module.finish()}")
