@@ -15,8 +15,8 @@ from leads.models.reference import (
     DisqualificationReason,
     WebForm,
 )
+from leads.models.scoring import ScoringFlag, ScoringModel
 from leads.models.sla import SlaPolicy
-from leads.scoring.models import ScoringFlag, ScoringModel
 
 __all__ = [
     "DEFAULT_CONSENT_TEXT",

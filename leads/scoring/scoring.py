@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from leads.scoring.models import ScoringModel
+from leads.models import ScoringModel
 
 # Factors shown with a score: the strongest few, and only those that move it noticeably
 # (in log-odds; 0.05 is about one percentage point around a 30% chance).

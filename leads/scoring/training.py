@@ -21,9 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from leads.models import Campaign, Lead
+from leads.models import Campaign, Lead, ScoringFlag, ScoringModel
 from leads.scoring.features import Slugs, input_rows, tokens_of_rows
-from leads.scoring.models import ScoringFlag, ScoringModel
 from leads.scoring.scoring import Compiled
 
 log = logging.getLogger(__name__)

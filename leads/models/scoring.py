@@ -1,5 +1,6 @@
-"""The trained scoring model, stored as data: never a pickle, so it can be read, diffed,
-audited and loaded by any version of the code (imported into ``leads.models``)."""
+"""Lead scoring's tables (the code is ``leads.scoring``): the trained model, stored as data —
+never a pickle, so it can be read, diffed, audited and loaded by any version of the code —
+and the flags sent to marketers."""
 
 from django.conf import settings
 from django.db import models
