@@ -155,4 +155,4 @@ def _fresh_scoring_models() -> None:
     """Compiled scoring models are cached per process by id; a test database may reuse ids."""
     from leads.scoring import scoring
 
-    scoring._cache.clear()
+    scoring.forget()

@@ -6,6 +6,21 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def leave_room_for_rescoring(apps, schema_editor):
+    """Each training rewrites the score of every open lead. With free room in each page,
+    PostgreSQL writes the new row version beside the old one without touching any of the
+    table's indexes (a HOT update: score columns are in none of them), about four times
+    faster than a full update; the room costs a fifth more table space. New pages only: an
+    existing table gets it as rows move (or at once with VACUUM FULL in a quiet hour)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ALTER TABLE leads_lead SET (fillfactor = 80)")
+
+
+def reset_fillfactor(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ALTER TABLE leads_lead RESET (fillfactor)")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -68,4 +83,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('campaign', 'week'), name='one_scoring_flag_per_week')],
             },
         ),
+        migrations.RunPython(leave_room_for_rescoring, reset_fillfactor),
     ]

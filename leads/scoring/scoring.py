@@ -6,6 +6,7 @@ read only when it changed).
 """
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,7 +18,6 @@ from leads.models import ScoringModel
 # (in log-odds; 0.05 is about one percentage point around a 30% chance).
 MAX_FACTORS = 4
 MIN_EFFECT = 0.05
-SCORE_PLACES = Decimal("0.0001")
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,11 @@ class Compiled:
     def probability(self, tokens: Sequence[str]) -> float:
         weights = self.weights
         z = self.intercept
-        for token in tokens:
+        for token in tokens:  # in FEATURES order, as ``scores`` adds them
             z += weights.get(token, 0.0)
+        return self._calibrated(z)
+
+    def _calibrated(self, z: float) -> float:
         t = self.a * z + self.b
         # The logistic function without overflow for large |t|.
         if t >= 0:
@@ -56,7 +59,24 @@ class Compiled:
 
     def score(self, tokens: Sequence[str]) -> Decimal:
         """The stored form: four decimals, so report sums are exact."""
-        return Decimal(self.probability(tokens)).quantize(SCORE_PLACES)
+        return Decimal(repr(round(self.probability(tokens), 4)))
+
+    def scores(self, columns: Sequence[Sequence[Any]], slugs: Any) -> list[float]:
+        """The rounded scores of many leads from their raw input columns (``input_rows``):
+        each feature's weight looked up once per distinct value, the sums in the same order
+        as ``probability``, so a lead gets the same score either way."""
+        import numpy as np
+
+        from leads.scoring.features import tokens_of_columns
+
+        weights = self.weights
+        n = len(columns[0]) if columns else 0
+        z = np.full(n, self.intercept, dtype=np.float64)
+        for _feature, column, tokens in tokens_of_columns(columns, slugs):
+            weight_of = {raw: weights.get(token, 0.0) for raw, token in tokens.items()}
+            z = z + np.fromiter(map(weight_of.__getitem__, column), np.float64, n)
+        calibrated = self._calibrated
+        return [round(calibrated(value), 4) for value in z.tolist()]
 
     def effects(self, tokens: Sequence[str]) -> list[tuple[str, float]]:
         """Each known token's effect on the calibrated log-odds, strongest first (ties in
@@ -84,10 +104,26 @@ def compiled(pk: int | None) -> Compiled | None:
     return _cache[pk]
 
 
+# Intake asks which model is newest at most once per CURRENT_TTL seconds per process, so a
+# lead's score costs arithmetic only. A process may score for a few seconds more with the
+# previous version after a training; the lead records which version scored it.
+CURRENT_TTL = 5.0
+_current: list[Any] = [0.0, None]  # [checked at (monotonic), newest model id]
+
+
 def current_model() -> Compiled | None:
     """The newest model, or None while none is trained."""
-    pk = ScoringModel.objects.order_by("-version").values_list("pk", flat=True).first()
-    return compiled(pk)
+    now = time.monotonic()
+    if now - _current[0] > CURRENT_TTL:
+        pk = ScoringModel.objects.order_by("-version").values_list("pk", flat=True).first()
+        _current[:] = [now, pk]
+    return compiled(_current[1])
+
+
+def forget() -> None:
+    """Drop what this process knows of the models (after a training, in tests)."""
+    _cache.clear()
+    _current[:] = [0.0, None]
 
 
 def latest_model() -> ScoringModel | None:

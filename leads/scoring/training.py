@@ -5,12 +5,11 @@
 
 import logging
 import time
-from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -22,8 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from leads.models import Campaign, Lead, ScoringFlag, ScoringModel
-from leads.scoring.features import Slugs, input_rows, tokens_of_rows
-from leads.scoring.scoring import Compiled
+from leads.scoring.features import FEATURES, Slugs, input_rows, tokens_of_columns
+from leads.scoring.scoring import Compiled, forget
 
 log = logging.getLogger(__name__)
 
@@ -86,47 +85,48 @@ def history_check() -> str:
     return ""
 
 
-def encode(leads: Any) -> Encoded:
-    """Read the closed leads once (a server-side cursor, only the feature columns) into a
-    sparse one-hot matrix; values seen fewer than ``MIN_TOKEN_COUNT`` times are dropped."""
+def encode(leads: Any, *, chunk: int = 100_000) -> Encoded:
+    """Read the closed leads once (a server-side cursor, raw inputs only) into a sparse
+    one-hot matrix, in arrival order; values seen fewer than ``MIN_TOKEN_COUNT`` times are
+    dropped. Chunk by chunk, column by column: each feature's value is computed once per
+    distinct raw value, and only an int32 code per lead and feature is kept."""
     from scipy import sparse
 
     index: dict[str, int] = {}
-    columns = array("i")
-    lengths = array("i")
-    outcome = array("b")
-    rows = input_rows(leads.order_by("created_at", "id"), "status")
-    converted = Lead.Status.CONVERTED
+    parts: list[np.ndarray] = []
+    outcome: list[np.ndarray] = []
     slugs = Slugs.load()
-
-    def with_status() -> Iterator[Any]:
-        for row in rows.iterator(chunk_size=20_000):
-            outcome.append(1 if row[-1] == converted else 0)
-            yield row[:-1]
-
-    for _pk, tokens in tokens_of_rows(with_status(), slugs):
-        lengths.append(len(tokens))
-        for token in tokens:
-            column = index.get(token)
-            if column is None:
-                column = index[token] = len(index)
-            columns.append(column)
-
-    all_columns = np.frombuffer(columns, dtype=np.int32) if len(columns) else np.zeros(0, np.int32)
-    counts = np.bincount(all_columns, minlength=len(index))
+    rows = input_rows(leads.order_by("created_at", "id"), "status").iterator(chunk_size=chunk)
+    width = len(FEATURES)
+    while batch := list(islice(rows, chunk)):
+        _ids, *columns, statuses = zip(*batch, strict=True)
+        codes = np.empty((len(batch), width), dtype=np.int32)
+        for f, (_feature, column, tokens) in enumerate(tokens_of_columns(columns, slugs)):
+            code_of = {raw: index.setdefault(token, len(index)) for raw, token in tokens.items()}
+            codes[:, f] = np.fromiter(map(code_of.__getitem__, column), np.int32, len(column))
+        parts.append(codes)
+        outcome.append(np.fromiter((s == Lead.Status.CONVERTED for s in statuses), np.int8))
+        del batch, columns, statuses
+    all_codes = np.concatenate(parts) if parts else np.empty((0, width), dtype=np.int32)
+    del parts
+    n = all_codes.shape[0]
+    counts = np.bincount(all_codes.ravel(), minlength=len(index))
     keep = counts >= MIN_TOKEN_COUNT
     remap = np.full(len(index), -1, dtype=np.int32)
     remap[keep] = np.arange(int(keep.sum()), dtype=np.int32)
-    tokens_by_column = list(index)
-    vocabulary = [tokens_by_column[i] for i in np.flatnonzero(keep)]
-    mapped = remap[all_columns]
-    row_of = np.repeat(np.arange(len(lengths), dtype=np.int32), np.frombuffer(lengths, np.int32))
-    kept = mapped >= 0
+    tokens_by_code = list(index)
+    vocabulary = [tokens_by_code[i] for i in np.flatnonzero(keep)]
+    columns_ = remap[all_codes.ravel()]
+    del all_codes
+    values = (columns_ >= 0).astype(np.float64)
+    columns_[columns_ < 0] = 0  # dropped values: explicit zeros, removed below
     matrix = sparse.csr_matrix(
-        (np.ones(int(kept.sum()), dtype=np.float64), (row_of[kept], mapped[kept])),
-        shape=(len(lengths), len(vocabulary)),
+        (values, columns_, np.arange(0, n * width + 1, width, dtype=np.int64)),
+        shape=(n, len(vocabulary)),
     )
-    return Encoded(vocabulary, matrix, np.frombuffer(outcome, dtype=np.int8).astype(np.int8))
+    matrix.eliminate_zeros()
+    labels = np.concatenate(outcome) if outcome else np.empty(0, dtype=np.int8)
+    return Encoded(vocabulary, matrix, labels)
 
 
 def _fit(matrix: Any, outcome: np.ndarray) -> tuple[np.ndarray, float, float, float]:
@@ -135,7 +135,9 @@ def _fit(matrix: Any, outcome: np.ndarray) -> tuple[np.ndarray, float, float, fl
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
 
-    base = LogisticRegression(C=REGULARISATION_C, max_iter=1000, tol=1e-4)
+    # Newton steps on one-hot features: a few iterations, each one pass over the rows plus a
+    # Hessian as small as the vocabulary (lbfgs needs tens of passes for the same optimum).
+    base = LogisticRegression(C=REGULARISATION_C, solver="newton-cholesky", max_iter=100)
     minority = int(min(outcome.sum(), len(outcome) - outcome.sum()))
     if minority < 2:  # cross-validation needs each outcome in every fold
         base.fit(matrix, outcome)
@@ -151,13 +153,6 @@ def _fit(matrix: Any, outcome: np.ndarray) -> tuple[np.ndarray, float, float, fl
         float(calibrator.a_),
         float(calibrator.b_),
     )
-
-
-def _probabilities(
-    matrix: Any, weights: np.ndarray, intercept: float, a: float, b: float
-) -> np.ndarray:
-    z = matrix @ weights + intercept
-    return 1.0 / (1.0 + np.exp(a * z + b))
 
 
 def calibration_deciles(predicted: np.ndarray, actual: np.ndarray) -> list[dict[str, Any]]:
@@ -177,9 +172,23 @@ def calibration_deciles(predicted: np.ndarray, actual: np.ndarray) -> list[dict[
     return table
 
 
+def _platt(z: np.ndarray, outcome: np.ndarray) -> tuple[float, float]:
+    """Sigmoid calibration of decision values: (a, b) with p = 1 / (1 + exp(a z + b))."""
+    from sklearn.linear_model import LogisticRegression
+
+    if len(set(outcome.tolist())) < 2:
+        return -1.0, 0.0
+    platt = LogisticRegression(C=1e6).fit(z.reshape(-1, 1), outcome)
+    return -float(platt.coef_[0][0]), -float(platt.intercept_[0])
+
+
 def holdout_metrics(encoded: Encoded) -> tuple[float | None, int, list[dict[str, Any]]]:
-    """Train on the older closed leads, test on the newest ``HOLDOUT_SHARE``: (AUC, hold-out
-    size, calibration table). No AUC when either part lacks an outcome."""
+    """A model trained on the older closed leads only, tested on the newest ``HOLDOUT_SHARE``:
+    (AUC on the whole hold-out, its size, the calibration table). The table's probabilities
+    are calibrated on the older half of the hold-out and tabulated on the newer half, so
+    neither the weights nor the calibration have seen the leads they are judged on. No AUC
+    when either part lacks an outcome."""
+    from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
 
     n = encoded.matrix.shape[0]
@@ -190,10 +199,13 @@ def holdout_metrics(encoded: Encoded) -> tuple[float | None, int, list[dict[str,
     train_y, test_y = encoded.outcome[: n - size], encoded.outcome[n - size :]
     if len(set(train_y.tolist())) < 2 or len(set(test_y.tolist())) < 2:
         return None, size, []
-    weights, intercept, a, b = _fit(train_x, train_y)
-    predicted = _probabilities(test_x, weights, intercept, a, b)
-    auc = float(roc_auc_score(test_y, predicted))
-    return round(auc, 4), size, calibration_deciles(predicted, test_y)
+    base = LogisticRegression(C=REGULARISATION_C, solver="newton-cholesky", max_iter=100)
+    z = base.fit(train_x, train_y).decision_function(test_x)
+    auc = float(roc_auc_score(test_y, z))
+    half = size // 2
+    a, b = _platt(z[:half], test_y[:half])
+    predicted = 1.0 / (1.0 + np.exp(a * z[half:] + b))
+    return round(auc, 4), size, calibration_deciles(predicted, test_y[half:])
 
 
 @contextmanager
@@ -242,6 +254,7 @@ def train_model(*, now: datetime | None = None) -> TrainResult:
             calibration_table=table,
             seconds=round(time.monotonic() - started, 2),
         )
+    forget()  # this process scores new leads with the new version at once
     return TrainResult(model)
 
 
@@ -265,9 +278,10 @@ def train_scoring(*, now: datetime | None = None) -> TrainResult:
 
 
 def rescore_open_leads(model: Compiled, *, batch: int = RESCORE_BATCH) -> int:
-    """Score every open lead with ``model``: leads read in id order, ``batch`` at a time, each
-    batch written by one set-based UPDATE (no save(), no history row: a score is not an edit).
-    A lead closed meanwhile keeps the score it had."""
+    """Score every open lead with ``model``: leads read in id order, ``batch`` at a time,
+    scored column by column (``Compiled.scores``), each batch written by one set-based UPDATE
+    (no save(), no history row: a score is not an edit). A lead closed meanwhile keeps the
+    score it had."""
     slugs = Slugs.load()
     last = 0
     total = 0
@@ -276,24 +290,21 @@ def rescore_open_leads(model: Compiled, *, batch: int = RESCORE_BATCH) -> int:
         rows = list(input_rows(open_leads.filter(pk__gt=last).order_by("pk"))[:batch])
         if not rows:
             return total
-        ids: list[int] = []
-        scores: list[Decimal] = []
-        for pk, tokens in tokens_of_rows(rows, slugs):
-            ids.append(pk)
-            scores.append(model.score(tokens))
-        _write_scores(ids, scores, model_pk=model.pk)
+        ids, *columns = zip(*rows, strict=True)
+        _write_scores(list(ids), model.scores(columns, slugs), model_pk=model.pk)
         total += len(ids)
         last = ids[-1]
 
 
-def _write_scores(ids: list[int], scores: list[Decimal], *, model_pk: int) -> None:
+def _write_scores(ids: list[int], scores: list[float], *, model_pk: int) -> None:
     table = Lead._meta.db_table
     open_statuses = list(Lead.OPEN_STATUSES)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"UPDATE {table} AS l SET score = v.score, score_model_id = %s "  # noqa: S608
-                "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, score) "
+                # float8 -> numeric keeps the four decimals exactly (15 significant digits)
+                f"UPDATE {table} AS l SET score = v.score::numeric(5, 4), "  # noqa: S608
+                "score_model_id = %s FROM unnest(%s::bigint[], %s::float8[]) AS v(id, score) "
                 "WHERE l.id = v.id AND l.status = ANY(%s)",
                 [model_pk, ids, scores, open_statuses],
             )
@@ -307,7 +318,8 @@ def _write_scores(ids: list[int], scores: list[Decimal], *, model_pk: int) -> No
                 f"WITH v(id, score) AS (VALUES {values}) "  # noqa: S608
                 f"UPDATE {table} SET score = v.score, score_model_id = %s FROM v "
                 f"WHERE {table}.id = v.id AND {table}.status IN ({statuses})",
-                [x for pair in chunk for x in (pair[0], str(pair[1]))] + [model_pk, *open_statuses],
+                [x for pair in chunk for x in (pair[0], repr(pair[1]))]
+                + [model_pk, *open_statuses],
             )
 
 
