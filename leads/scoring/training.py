@@ -305,8 +305,9 @@ def _write_scores(ids: list[int], scores: list[float], *, model_pk: int) -> None
                 # float8 -> numeric keeps the four decimals exactly (15 significant digits)
                 f"UPDATE {table} AS l SET score = v.score::numeric(5, 4), "  # noqa: S608
                 "score_model_id = %s FROM unnest(%s::bigint[], %s::float8[]) AS v(id, score) "
-                "WHERE l.id = v.id AND l.status = ANY(%s)",
-                [model_pk, ids, scores, open_statuses],
+                # the id range keeps the join to the batch's slice of the primary key
+                "WHERE l.id = v.id AND l.id BETWEEN %s AND %s AND l.status = ANY(%s)",
+                [model_pk, ids, scores, ids[0], ids[-1], open_statuses],
             )
             return
         # SQLite (development, tests): UPDATE ... FROM (VALUES ...), one statement per batch.

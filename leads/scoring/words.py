@@ -3,16 +3,15 @@
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 WEEKDAYS = {
-    "1": lambda: pgettext("arrived on", "Monday"),
-    "2": lambda: pgettext("arrived on", "Tuesday"),
-    "3": lambda: pgettext("arrived on", "Wednesday"),
-    "4": lambda: pgettext("arrived on", "Thursday"),
-    "5": lambda: pgettext("arrived on", "Friday"),
-    "6": lambda: pgettext("arrived on", "Saturday"),
-    "7": lambda: pgettext("arrived on", "Sunday"),
+    "1": lambda: _("arrived on a Monday"),
+    "2": lambda: _("arrived on a Tuesday"),
+    "3": lambda: _("arrived on a Wednesday"),
+    "4": lambda: _("arrived on a Thursday"),
+    "5": lambda: _("arrived on a Friday"),
+    "6": lambda: _("arrived on a Saturday"),
+    "7": lambda: _("arrived on a Sunday"),
 }
 
 
@@ -46,7 +45,7 @@ def describe(token: str, lead: Any = None) -> str:
     if fixed is not None:
         return fixed
     if feature == "weekday" and value in WEEKDAYS:
-        return _("arrived on %(day)s") % {"day": WEEKDAYS[value]()}
+        return WEEKDAYS[value]()
     if feature in ("channel", "campaign", "form"):
         related = getattr(lead, feature, None) if lead is not None else None
         name = related.name if related is not None and related.slug == value else value

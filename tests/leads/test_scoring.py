@@ -252,7 +252,7 @@ def test_factor_words_are_translated():
     with translation.override("ru"):
         assert describe("email_domain=free") == "бесплатный почтовый домен"
     assert describe("email_domain=free") == "free e-mail domain"
-    assert describe("weekday=1") == "arrived on Monday"
+    assert describe("weekday=1") == "arrived on a Monday"
     assert describe("campaign=") == "no campaign"
 
 
