@@ -27,7 +27,11 @@ from leads.models import Campaign, Channel, Lead, ScoringFlag, ScoringModel, Web
 
 SCORING_GROUPINGS = ("channel", "campaign", "form")
 TREND_WEEKS = 8
-_NAMES = {"channel": Channel, "campaign": Campaign, "form": WebForm}
+_NAMES: dict[str, type[Channel | Campaign | WebForm]] = {
+    "channel": Channel,
+    "campaign": Campaign,
+    "form": WebForm,
+}
 
 
 @dataclass
@@ -152,7 +156,7 @@ def scoring_report(
     named = {
         pk: (slug, name)
         for pk, slug, name in _NAMES[group_by]
-        .objects.filter(pk__in=[k for k in rows if k is not None])
+        ._default_manager.filter(pk__in=[k for k in rows if k is not None])
         .values_list("pk", "slug", "name")
     }
     for pk, row in rows.items():
