@@ -16,7 +16,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.db.models import Avg, Count, Max, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -331,7 +331,7 @@ def flag_poor_campaigns(*, model: ScoringModel, now: datetime) -> list[ScoringFl
     """Tell each marketer whose campaign's recent leads score under ``FLAG_RATIO`` of the
     average, once per campaign and week: within days of the leads arriving, not months later
     when their deals would have closed."""
-    from org.services import Message, notify_many
+    from org.services import notify_many
 
     since = now - timedelta(days=FLAG_DAYS)
     recent = Lead.objects.filter(created_at__gte=since, score__isnull=False)
@@ -372,24 +372,30 @@ def flag_poor_campaigns(*, model: ScoringModel, now: datetime) -> list[ScoringFl
             continue
         flags.append(flag)
         if campaign.owner is not None and campaign.owner.is_active:
-            messages.append(
-                Message(
-                    [campaign.owner],
-                    _("Campaign “%(name)s”: its new leads score poorly") % {"name": campaign.name},
-                    _(
-                        "%(n)d leads of the last %(days)d days have a mean score of %(mean)s, "
-                        "against %(overall)s for all new leads. The score estimates each "
-                        "lead's chance to reach a deal from the company's closed leads."
-                    )
-                    % {
-                        "n": row["n"],
-                        "days": FLAG_DAYS,
-                        "mean": f"{float(row['mean']):.0%}",
-                        "overall": f"{overall:.0%}",
-                    },
-                    reverse("kpi:my_campaigns"),
-                )
-            )
+            # in the language the marketer uses Tandem in
+            with translation.override(campaign.owner.preferred_language):
+                messages.append(_flag_message(campaign, row, overall))
     if messages:
         notify_many(messages)
     return flags
+
+
+def _flag_message(campaign: Campaign, row: dict[str, Any], overall: float) -> Any:
+    from org.services import Message
+
+    return Message(
+        [campaign.owner],
+        _("Campaign “%(name)s”: its new leads score poorly") % {"name": campaign.name},
+        _(
+            "%(n)d leads of the last %(days)d days have a mean score of %(mean)s, "
+            "against %(overall)s for all new leads. The score estimates each "
+            "lead's chance to reach a deal from the company's closed leads."
+        )
+        % {
+            "n": row["n"],
+            "days": FLAG_DAYS,
+            "mean": f"{float(row['mean']):.0%}",
+            "overall": f"{overall:.0%}",
+        },
+        reverse("kpi:my_campaigns"),
+    )

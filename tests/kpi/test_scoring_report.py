@@ -101,7 +101,10 @@ def test_query_count_does_not_grow_with_groups(django_assert_num_queries, expo, 
 
 
 def test_a_poorly_scoring_campaign_is_flagged_to_its_marketer_once(expo, cold, marketer, make_lead):
-    # given a campaign on the channel that never converts, with recent leads
+    # given a campaign on the channel that never converts, with recent leads, whose marketer
+    # uses Tandem in Russian
+    marketer.language = "ru"
+    marketer.save(update_fields=["language"])
     closed_history(converting=expo, failing=cold, per_channel=25)
     bad = CampaignFactory(slug="bad", channel=cold, owner=marketer, name="Bad one")
     good = CampaignFactory(slug="good", channel=expo, owner=marketer)
@@ -116,6 +119,6 @@ def test_a_poorly_scoring_campaign_is_flagged_to_its_marketer_once(expo, cold, m
     assert second.flagged == []
     assert ScoringFlag.objects.get().marketer == marketer
     [note] = Notification.objects.filter(recipient=marketer)
-    assert "Bad one" in note.subject
+    assert note.subject == "Кампания «Bad one»: её новые лиды получают низкую оценку"
     rows = {r.key: r for r in scoring_report(group_by="campaign").rows}
     assert rows["bad"].flagged and not rows["good"].flagged
