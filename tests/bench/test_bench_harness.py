@@ -165,3 +165,24 @@ def test_lists_scenario_measures_first_and_deep_pages_and_a_workers_memory():
     memory = rows[-1]
     assert 0 < memory["median ms"] < 1000  # MiB, the worker's resident memory
     assert not Lead.objects.filter(created_by__username="bench-manager-01").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_scoring_scenario_trains_rescores_and_backtests_a_known_answer():
+    from bench import scenario_scoring
+
+    rows = scenario_scoring.run(args_for("--leads", "3000"))
+
+    steps = {row["step"]: row for row in rows}
+    train = steps["train on 3,000 closed leads"]
+    assert "hold-out AUC" in train["note"]
+    assert "rescore 3,000 open leads" in steps
+    assert not Lead.objects.filter(status="new", score__isnull=True).exists()
+    # the outcomes depend on the features: the backtest finds it
+    backtest = next(row for row in rows if row["step"].startswith("backtest: train"))
+    assert float(backtest["note"].rsplit("AUC ", 1)[1]) > 0.6
+    deciles = [row for row in rows if row["step"].startswith("backtest decile")]
+    assert len(deciles) == 10
+    assert deciles[-1]["actual"] > deciles[0]["actual"]
+    assert rows[-1]["step"] == "scores ahead of actual outcomes by"
