@@ -374,17 +374,17 @@ def flag_poor_campaigns(*, model: ScoringModel, now: datetime) -> list[ScoringFl
         if campaign.owner is not None and campaign.owner.is_active:
             # in the language the marketer uses Tandem in
             with translation.override(campaign.owner.preferred_language):
-                messages.append(_flag_message(campaign, row, overall))
+                messages.append(_flag_message(campaign, campaign.owner, row, overall))
     if messages:
         notify_many(messages)
     return flags
 
 
-def _flag_message(campaign: Campaign, row: dict[str, Any], overall: float) -> Any:
+def _flag_message(campaign: Campaign, marketer: Any, row: dict[str, Any], overall: float) -> Any:
     from org.services import Message
 
     return Message(
-        [campaign.owner],
+        [marketer],
         _("Campaign “%(name)s”: its new leads score poorly") % {"name": campaign.name},
         _(
             "%(n)d leads of the last %(days)d days have a mean score of %(mean)s, "
