@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -516,9 +517,16 @@ def period_end_sweep(*, now: datetime | None = None) -> dict[str, int]:
                     [
                         Message(
                             managers(),
-                            _("Period %(period)s ended without an approved bonus statement")
-                            % {"period": period},
-                            _("Review the draft statement and approve it, then close the period."),
+                            partial(
+                                lambda period: (
+                                    _("Period %(period)s ended without an approved bonus statement")
+                                    % {"period": period}
+                                ),
+                                period,
+                            ),
+                            lambda: _(
+                                "Review the draft statement and approve it, then close the period."
+                            ),
                             reverse("kpi:period", args=[period.pk]),
                         )
                     ]

@@ -1,6 +1,7 @@
 import logging
 import secrets
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from hmac import compare_digest
 
@@ -8,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from knox.crypto import hash_token
 from knox.models import AuthToken
@@ -86,16 +87,29 @@ def managers() -> list[User]:
     return list(User.objects.filter(is_active=True, role=Role.MANAGEMENT))
 
 
+# A notification's text: a plain string is stored as given (a person's own words, data); a
+# callable is called once per recipient language, inside ``translation.override``, so each
+# recipient reads the message in the language they use Tandem in.
+Text = str | Callable[[], str]
+
+
 @dataclass(frozen=True)
 class Message:
     recipients: Sequence[User]
-    subject: str
-    body: str = ""
+    subject: Text
+    body: Text = ""
     link: str = ""
+
+
+def _render(text: Text) -> str:
+    return text() if callable(text) else text
 
 
 def notify_many(messages: Iterable[Message]) -> list[Notification]:
     """Create in-app notifications in one insert and have their e-mails sent after commit.
+
+    Each recipient gets the text written in their language (``User.preferred_language``):
+    the message's callables are rendered once per language among its recipients.
 
     The rows are the source of truth: if the broker is down, ``notifications_flush`` sends
     the e-mails later, so nothing is lost.
@@ -104,16 +118,22 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
 
     rows = []
     for message in messages:
+        by_language: dict[str, list[User]] = defaultdict(list)
         for user in {user.pk: user for user in message.recipients}.values():
-            rows.append(
+            by_language[user.preferred_language].append(user)
+        for language, users in by_language.items():
+            with translation.override(language):
+                subject, body = _render(message.subject), _render(message.body)
+            rows += [
                 Notification(
                     recipient=user,
-                    subject=message.subject[:200],
-                    body=message.body,
+                    subject=subject[:200],
+                    body=body,
                     link=message.link,
                     send_email=bool(user.email),
                 )
-            )
+                for user in users
+            ]
     created = Notification.objects.bulk_create(rows)
     to_email = [n.pk for n in created if n.send_email]
     if to_email:
@@ -122,7 +142,7 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
 
 
 def notify(
-    *, recipients: Sequence[User], subject: str, body: str = "", link: str = ""
+    *, recipients: Sequence[User], subject: Text, body: Text = "", link: str = ""
 ) -> list[Notification]:
     return notify_many([Message(recipients, subject, body, link)])
 

@@ -1,6 +1,7 @@
 """Sign-offs the responsibility matrix's hand-off rules require on a deal."""
 
 from datetime import datetime
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -63,12 +64,14 @@ def deal_sign_off(
     if deal.owner_id != by.pk:
         notify(
             recipients=[deal.owner],
-            subject=_("%(department)s signed off %(stage)s: %(deal)s")
-            % {
-                "department": rules.department_label(department),
-                "stage": target.name,
-                "deal": deal.title,
-            },
+            subject=lambda: (
+                _("%(department)s signed off %(stage)s: %(deal)s")
+                % {
+                    "department": rules.department_label(department),
+                    "stage": target.name,
+                    "deal": deal.title,
+                }
+            ),
             body=note,
             link=reverse("deals:detail", args=[deal.pk]),
         )
@@ -92,14 +95,21 @@ def deal_request_sign_off(*, deal: Deal, by: User, stage: str | None = None) -> 
     for department in missing:
         notify(
             recipients=heads_of(department),
-            subject=_("Sign-off needed on %(stage)s: %(deal)s")
-            % {"stage": target.name, "deal": deal.title},
-            body=_("%(user)s asks %(department)s to sign off %(stage)s.")
-            % {
-                "user": by,
-                "department": rules.department_label(department),
-                "stage": target.name,
-            },
+            subject=lambda: (
+                _("Sign-off needed on %(stage)s: %(deal)s")
+                % {"stage": target.name, "deal": deal.title}
+            ),
+            body=partial(
+                lambda department: (
+                    _("%(user)s asks %(department)s to sign off %(stage)s.")
+                    % {
+                        "user": by,
+                        "department": rules.department_label(department),
+                        "stage": target.name,
+                    }
+                ),
+                department,
+            ),
             link=reverse("deals:detail", args=[deal.pk]),
         )
     return missing

@@ -14,6 +14,7 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from feedback.models import Brief, BriefEvent
@@ -104,15 +105,17 @@ def brief_create(
         [
             Message(
                 managers(),
-                _("Approve the brief “%(title)s”") % {"title": title},
+                lambda: _("Approve the brief “%(title)s”") % {"title": title},
                 goal,
                 url,
             ),
             Message(
                 heads_of(Role.MARKETING),
-                _("New brief for marketing: “%(title)s”, due %(due)s")
-                % {"title": title, "due": due_on},
-                _("Warn the managers before approval if you see risks."),
+                lambda: (
+                    _("New brief for marketing: “%(title)s”, due %(due)s")
+                    % {"title": title, "due": date_format(due_on)}
+                ),
+                lambda: _("Warn the managers before approval if you see risks."),
                 url,
             ),
         ]
@@ -147,7 +150,7 @@ def brief_warn(*, brief: Brief, by: User, warning: str, now: datetime | None = N
         [
             Message(
                 managers(),
-                _("Marketing warns about the brief “%(title)s”") % {"title": brief.title},
+                lambda: _("Marketing warns about the brief “%(title)s”") % {"title": brief.title},
                 warning,
                 link("feedback:brief", brief.pk),
             )
@@ -163,24 +166,40 @@ def _notice(brief: Brief, by: User) -> Message | None:
     if brief.status == S.APPROVED:
         return Message(
             [*heads_of(Role.MARKETING), brief.requester],
-            _("Brief approved: “%(title)s”") % title,
+            lambda: _("Brief approved: “%(title)s”") % title,
             brief.risks,
             url,
         )
     if brief.status in (S.IN_PROGRESS, S.DELIVERED):
-        subject = (
-            _("Marketing started on “%(title)s”")
-            if brief.status == S.IN_PROGRESS
-            else _("Delivered: “%(title)s”; accept it or return it with comments")
+        started = brief.status == S.IN_PROGRESS
+        return Message(
+            [brief.requester],
+            lambda: (
+                (
+                    _("Marketing started on “%(title)s”")
+                    if started
+                    else _("Delivered: “%(title)s”; accept it or return it with comments")
+                )
+                % title
+            ),
+            "",
+            url,
         )
-        return Message([brief.requester], subject % title, "", url)
     if brief.assignee is not None:
-        subject = (
-            _("Brief accepted: “%(title)s”")
-            if brief.status == S.ACCEPTED
-            else _("Brief returned with comments: “%(title)s”")
+        accepted = brief.status == S.ACCEPTED
+        return Message(
+            [brief.assignee],
+            lambda: (
+                (
+                    _("Brief accepted: “%(title)s”")
+                    if accepted
+                    else _("Brief returned with comments: “%(title)s”")
+                )
+                % title
+            ),
+            "",
+            url,
         )
-        return Message([brief.assignee], subject % title, "", url)
     return None
 
 

@@ -71,7 +71,9 @@ def dispute_raise(
     if lead.status == Lead.Status.CONVERTED:
         raise ValidationError(_("This lead became a deal; it cannot be disputed."))
     definition = lead.definition or active_definition()
-    known = [c.code for c in definition.criteria.all()]
+    criteria = list(definition.criteria.all())
+    known = [c.code for c in criteria]
+    labels = {c.code: c.label for c in criteria}
     codes = list(dict.fromkeys(str(code) for code in unmet_criteria))
     if not codes:
         raise ValidationError(
@@ -110,9 +112,15 @@ def dispute_raise(
         [
             Message(
                 campaign_marketers(lead),
-                _("Sales dispute lead %(lead)s") % {"lead": lead.name},
-                _("%(who)s says it is not a lead by our definition (unmet: %(codes)s). %(c)s")
-                % {"who": by, "codes": ", ".join(dispute.unmet_criteria), "c": comment},
+                lambda: _("Sales dispute lead %(lead)s") % {"lead": lead.name},
+                lambda: (
+                    _("%(who)s says it is not a lead by our definition (unmet: %(codes)s). %(c)s")
+                    % {
+                        "who": by,
+                        "codes": ", ".join(labels[code] for code in dispute.unmet_criteria),
+                        "c": comment,
+                    }
+                ),
                 link("feedback:dispute", dispute.pk),
             )
         ]
@@ -155,9 +163,15 @@ def dispute_respond(
         [
             Message(
                 managers(),
-                _("Decide the dispute on lead %(lead)s") % {"lead": dispute.lead.name},
-                _("Marketing (%(who)s) %(answer)s: %(comment)s")
-                % {"who": by, "answer": dispute.get_status_display().lower(), "comment": comment},
+                lambda: _("Decide the dispute on lead %(lead)s") % {"lead": dispute.lead.name},
+                lambda: (
+                    _("Marketing (%(who)s) %(answer)s: %(comment)s")
+                    % {
+                        "who": by,
+                        "answer": dispute.get_status_display().lower(),
+                        "comment": comment,
+                    }
+                ),
                 link("feedback:dispute", dispute.pk),
             )
         ]
@@ -201,8 +215,10 @@ def dispute_decide(
         [
             Message(
                 recipients,
-                _("Dispute on lead %(lead)s: %(decision)s")
-                % {"lead": dispute.lead.name, "decision": dispute.get_status_display().lower()},
+                lambda: (
+                    _("Dispute on lead %(lead)s: %(decision)s")
+                    % {"lead": dispute.lead.name, "decision": dispute.get_status_display().lower()}
+                ),
                 reason,
                 link("feedback:dispute", dispute.pk),
             )

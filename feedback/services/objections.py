@@ -167,7 +167,7 @@ def answer_add(
     ).exclude(pk=by.pk)
     notify(
         recipients=list(heard_by),
-        subject=_("New answer to “%(objection)s”") % {"objection": objection.text[:120]},
+        subject=lambda: _("New answer to “%(objection)s”") % {"objection": objection.text[:120]},
         body=text[:500],
         link=link("feedback:objection", objection.pk),
     )

@@ -2,11 +2,13 @@
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import partial
 from typing import TypedDict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from deals.models import Deal
@@ -71,7 +73,12 @@ def _create_items(
     notify_many(
         Message(
             [action.owner],
-            _("A review decision is yours, due %(due)s") % {"due": action.due_on},
+            partial(
+                lambda due: (
+                    _("A review decision is yours, due %(due)s") % {"due": date_format(due)}
+                ),
+                action.due_on,
+            ),
             action.text,
             link("feedback:review", meeting.pk),
         )
