@@ -7,12 +7,14 @@ from typing import TypedDict
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads.models import LeadCriterion, LeadDefinition, LeadDefinitionApproval
 from org.audit import save_audited
 from org.models import Role, User
+from org.services import Message, managers, notify_many
 
 SIGNING_ROLES = (Role.MARKETING, Role.SALES)
 
@@ -58,6 +60,7 @@ def definition_propose(*, by: User, criteria: Sequence[CriterionInput]) -> LeadD
                     LeadCriterion(definition=definition, position=i, **c)
                     for i, c in enumerate(criteria)
                 )
+                _tell_awaiting(definition, by=by)
                 return definition
         except IntegrityError:
             continue  # two proposals took the same number; the unique version decides
@@ -89,4 +92,65 @@ def definition_approve(*, definition: LeadDefinition, by: User) -> LeadDefinitio
         definition.status = LeadDefinition.Status.ACTIVE
         definition.activated_at = now
         save_audited(definition, by=by, reason="activated", fields=["status", "activated_at"])
+        _tell_active(definition, by=by)  # the heads were asked once, when it was proposed
     return definition
+
+
+def _heads(roles: Sequence[str]) -> list[User]:
+    """The heads who may sign: no fallback to the whole department, only heads approve."""
+    return list(User.objects.filter(is_active=True, is_head=True, role__in=roles))
+
+
+def _tell_awaiting(definition: LeadDefinition, *, by: User) -> None:
+    """The heads who sign are asked for their approval; management, who answers for the
+    definition, is told it is pending. The proposer is not told their own proposal."""
+    roles = SIGNING_ROLES
+    version = definition.version
+    link = reverse("leads:definition")
+    signers = [head for head in _heads(roles) if head.pk != by.pk]
+    informed = [person for person in managers() if person.pk != by.pk]
+    notify_many(
+        [
+            Message(
+                signers,
+                lambda: (
+                    _("Lead definition v%(version)s awaits your approval") % {"version": version}
+                ),
+                lambda: (
+                    _(
+                        "%(user)s asks you to review the proposed criteria. It becomes active "
+                        "when a head of marketing and a head of sales have both approved it."
+                    )
+                    % {"user": by}
+                ),
+                link,
+            ),
+            Message(
+                [person for person in informed if person not in signers],
+                lambda: (
+                    _("Lead definition v%(version)s awaits the heads' approval")
+                    % {"version": version}
+                ),
+                lambda: (
+                    _("Still to approve: %(departments)s.")
+                    % {"departments": ", ".join(str(Role(role).label) for role in roles)}
+                ),
+                link,
+            ),
+        ]
+    )
+
+
+def _tell_active(definition: LeadDefinition, *, by: User) -> None:
+    version = definition.version
+    people = [p for p in [*_heads(SIGNING_ROLES), *managers()] if p.pk != by.pk]
+    notify_many(
+        [
+            Message(
+                people,
+                lambda: _("Lead definition v%(version)s is now active") % {"version": version},
+                lambda: _("New leads are qualified by its criteria from now on."),
+                reverse("leads:definition"),
+            )
+        ]
+    )
