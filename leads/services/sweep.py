@@ -1,6 +1,7 @@
 """The SLA sweep: escalate leads whose first-response deadline passed without a touch.
 
-Level 1 at the deadline: ``sla_breached`` is set and the heads of sales are notified.
+Level 1 at the deadline: ``sla_breached`` is set and the heads of sales are notified (one
+digest per sweep, not one message per lead: ``_Digest``).
 Level 2 one SLA period later: an owned lead loses its owner and re-enters the queue with a
 new deadline (its salesperson is notified); an unassigned lead stays queued with its deadline
 and management is notified.
@@ -20,17 +21,20 @@ from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from config.celery import enqueue_on_commit
 from leads import sla
 from leads.models import Escalation, Lead
 from leads.services import history_sql
 from leads.services.queue import start_queue_entry
 from org.audit import bulk_history, stamp
 from org.heartbeats import SLA_SWEEP, heartbeat
-from org.models import Role, User
-from org.services import Message, heads_of, managers, notify_many
+from org.models import Notification, Role, User
+from org.services import heads_of, managers
 
 BATCH_SIZE = 500
 
@@ -64,14 +68,15 @@ SWEPT_FIELDS = {
 }
 
 
-def _sweep_batch(*, now: datetime, result: SweepResult) -> bool:
+def _sweep_batch(*, now: datetime, result: SweepResult, digest: "_Digest") -> bool:
     """Escalate one batch of due leads; False when nothing was due.
 
     Set-based: the batch is one locking SELECT, one read of the escalations already made,
     then the decisions in Python, and the writes as one statement each: the escalations
     (their unique constraint is the last word), the leads (one UPDATE for the whole batch,
     ``_write``), their history rows (one bulk insert, one row per change as ``save()`` wrote
-    it, same reasons and order) and the notifications (one insert).
+    it, same reasons and order) and the digests (one insert, and one update when an earlier
+    batch of the same sweep already wrote some).
     """
     with transaction.atomic():
         leads = list(
@@ -143,7 +148,8 @@ def _sweep_batch(*, now: datetime, result: SweepResult) -> bool:
                         at=now,
                     )
                 )
-                owner_notes.append((lead, lead.owner))  # type: ignore[arg-type]
+                # As it stood: the owner reads the deadline they missed, not the new one.
+                owner_notes.append((copy.copy(lead), lead.owner))  # type: ignore[arg-type]
                 if heads_notes and heads_notes[-1] is lead:
                     # Its level-1 note tells the deadline and owner it had, not the new ones.
                     heads_notes[-1] = copy.copy(lead)
@@ -168,7 +174,7 @@ def _sweep_batch(*, now: datetime, result: SweepResult) -> bool:
                 record(lead, "SLA level 2: management notified")
         Escalation.objects.bulk_create(escalations)
         _write(leads, history, now=timezone.now())
-        _notify(heads_notes, management_notes, owner_notes)
+        digest.add(heads_notes, management_notes, owner_notes)
     return True
 
 
@@ -256,55 +262,181 @@ def _write_postgresql(leads: list[Lead], history: list[Snapshot], *, now: dateti
         )
 
 
-def _notify(
-    heads_notes: list[Lead],
-    management_notes: list[Lead],
-    owner_notes: list[tuple[Lead, User]],
-) -> None:
-    messages: list[Message] = []
-    if heads_notes:
-        heads = heads_of(Role.SALES)
-        messages += [
-            Message(
-                heads,
-                _("SLA breached: %(lead)s has had no first touch") % {"lead": lead.name},
-                _("Deadline was %(deadline)s; owner: %(owner)s.")
-                % {
-                    "deadline": timezone.localtime(lead.sla_deadline).strftime("%Y-%m-%d %H:%M %Z")
-                    if lead.sla_deadline
-                    else "—",
-                    "owner": lead.owner or _("nobody (queue)"),
-                },
-                reverse("leads:detail", args=[lead.pk]),
+class _Item(NamedTuple):
+    """One lead in a digest, as it stood when escalated."""
+
+    pk: int
+    name: str
+    deadline: datetime | None
+    owner: str | None
+
+
+class _Digest:
+    """What one sweep tells people: one notification per recipient per sweep, not one per lead.
+
+    Heads of sales read the leads that breached (level 1), management the unclaimed leads a
+    period overdue, each salesperson their leads that went back to the queue; a person in
+    several of those groups reads all of it in the same notification. Each batch writes its
+    part inside its own transaction: the first batch that concerns a person inserts their
+    digest, later batches of the same sweep rewrite it (one insert and one update per batch,
+    however many leads). A batch that rolls back takes its part of the digests with it, so
+    each escalation is told exactly once, like it happens once. The text is written in each
+    recipient's language; the e-mails go once the whole sweep is done.
+    """
+
+    def __init__(self) -> None:
+        self.breached: list[_Item] = []
+        self.unclaimed: list[_Item] = []
+        self.returned: dict[int, list[_Item]] = defaultdict(list)
+        self.rows: dict[int, Notification] = {}
+        self._heads: list[User] | None = None
+        self._managers: list[User] | None = None
+        self.people: dict[int, User] = {}
+
+    def heads(self) -> list[User]:
+        if self._heads is None:
+            self._heads = heads_of(Role.SALES)
+        return self._heads
+
+    def managers(self) -> list[User]:
+        if self._managers is None:
+            self._managers = managers()
+        return self._managers
+
+    def add(
+        self,
+        heads_notes: list[Lead],
+        management_notes: list[Lead],
+        owner_notes: list[tuple[Lead, User]],
+    ) -> None:
+        """Record one batch's escalations and write the digests they change."""
+
+        def item(lead: Lead) -> _Item:
+            owner = str(lead.owner) if lead.owner_id is not None else None
+            return _Item(lead.pk, lead.name, lead.sla_deadline, owner)
+
+        touched: dict[int, User] = {}
+        if heads_notes:
+            self.breached += [item(lead) for lead in heads_notes]
+            touched.update((user.pk, user) for user in self.heads())
+        if management_notes:
+            self.unclaimed += [item(lead) for lead in management_notes]
+            touched.update((user.pk, user) for user in self.managers())
+        for lead, owner in owner_notes:
+            self.returned[owner.pk].append(item(lead))
+            touched[owner.pk] = owner
+        if not touched:
+            return
+        self.people.update(touched)
+        created, updated = [], []
+        for user in touched.values():
+            with translation.override(user.preferred_language):
+                subject, body, link = self._text(user)
+            row = self.rows.get(user.pk)
+            if row is None:
+                row = Notification(
+                    recipient=user,
+                    subject=subject[:200],
+                    body=body,
+                    link=link,
+                    send_email=bool(user.email),
+                )
+                created.append(row)
+            else:
+                row.subject, row.body, row.link = subject[:200], body, link
+                updated.append(row)
+        for row in Notification.objects.bulk_create(created):
+            self.rows[row.recipient_id] = row
+        if updated:
+            Notification.objects.bulk_update(updated, ["subject", "body", "link"])
+
+    def _text(self, user: User) -> tuple[str, str, str]:
+        """Subject, body and link of ``user``'s digest, in the active language."""
+        headlines: list[str] = []
+        sections: list[str] = []
+        links: list[str] = []
+
+        def lines(items: list[_Item], *, owner: bool) -> str:
+            out = []
+            for it in items:
+                deadline = (
+                    date_format(timezone.localtime(it.deadline), "SHORT_DATETIME_FORMAT")
+                    if it.deadline
+                    else "—"
+                )
+                text = _("%(lead)s: deadline %(deadline)s") % {
+                    "lead": it.name,
+                    "deadline": deadline,
+                }
+                if owner:
+                    text += "; " + _("owner: %(owner)s") % {
+                        "owner": it.owner or _("nobody (queue)")
+                    }
+                out.append(f"- {text} ({reverse('leads:detail', args=[it.pk])})")
+            return "\n".join(out)
+
+        heads = {head.pk for head in self._heads or []}
+        if self.breached and user.pk in heads:
+            n = len(self.breached)
+            headlines.append(
+                ngettext(
+                    "SLA breached: %(count)d lead has had no first touch",
+                    "SLA breached: %(count)d leads have had no first touch",
+                    n,
+                )
+                % {"count": n}
             )
-            for lead in heads_notes
-        ]
-    if management_notes:
-        people = managers()
-        messages += [
-            Message(
-                people,
-                _("Unclaimed lead %(lead)s is one SLA period overdue") % {"lead": lead.name},
-                link=reverse("leads:detail", args=[lead.pk]),
+            sections.append(lines(self.breached, owner=True))
+            links.append(reverse("kpi:sla"))
+        people = {person.pk for person in self._managers or []}
+        if self.unclaimed and user.pk in people:
+            n = len(self.unclaimed)
+            headlines.append(
+                ngettext(
+                    "%(count)d unclaimed lead is one SLA period overdue",
+                    "%(count)d unclaimed leads are one SLA period overdue",
+                    n,
+                )
+                % {"count": n}
             )
-            for lead in management_notes
-        ]
-    messages += [
-        Message(
-            [owner],
-            _("%(lead)s went back to the queue: no first touch in time") % {"lead": lead.name},
-            link=reverse("leads:detail", args=[lead.pk]),
+            sections.append(lines(self.unclaimed, owner=False))
+            links.append(reverse("leads:queue"))
+        returned = self.returned.get(user.pk, [])
+        if returned:
+            n = len(returned)
+            headlines.append(
+                ngettext(
+                    "%(count)d of your leads went back to the queue: no first touch in time",
+                    "%(count)d of your leads went back to the queue: no first touch in time",
+                    n,
+                )
+                % {"count": n}
+            )
+            sections.append(lines(returned, owner=False))
+            links.append(reverse("leads:queue"))
+        everything = [*self.breached, *self.unclaimed, *returned]
+        if len({it.pk for it in everything}) == 1:  # one lead: straight to it
+            links = [reverse("leads:detail", args=[everything[0].pk])]
+        body = "\n\n".join(
+            f"{headline}\n{section}" for headline, section in zip(headlines, sections, strict=True)
         )
-        for lead, owner in owner_notes
-    ]
-    notify_many(messages)
+        return "; ".join(headlines), body, links[0] if links else ""
+
+    def send_emails(self) -> None:
+        ids = [row.pk for row in self.rows.values() if row.send_email]
+        if ids:
+            from org.tasks import notifications_send_email
+
+            enqueue_on_commit(notifications_send_email, ids)
 
 
 def sla_sweep(*, now: datetime | None = None) -> SweepResult:
     """Run one sweep at ``now`` (default: the current time) until nothing is due."""
     now = now or timezone.now()
     result = SweepResult()
+    digest = _Digest()
     with heartbeat(SLA_SWEEP):  # the watchdog (ops) notices when sweeps stop finishing
-        while _sweep_batch(now=now, result=result):
+        while _sweep_batch(now=now, result=result, digest=digest):
             pass
+    digest.send_emails()
     return result
