@@ -277,6 +277,17 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
 USE_I18N = True
 USE_TZ = True
 
+# The company calendar's public holidays (the ``holidays`` package); empty = none.
+HOLIDAYS_COUNTRY = env.str("HOLIDAYS_COUNTRY", default="RU").strip().upper()
+if HOLIDAYS_COUNTRY:
+    import holidays
+
+    if HOLIDAYS_COUNTRY not in holidays.list_supported_countries():
+        raise ImproperlyConfigured(
+            f"HOLIDAYS_COUNTRY is invalid: {HOLIDAYS_COUNTRY!r} is not a country the holidays "
+            "package knows (ISO 3166-1 alpha-2, e.g. RU), or empty for none."
+        )
+
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="RU").upper()
 if PHONE_DEFAULT_REGION not in phonenumbers.SUPPORTED_REGIONS:
     raise ImproperlyConfigured(

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from leads.models import Channel, SlaPolicy
+from org.calendar import Calendar, company_calendar
 
 DEFAULT_MINUTES = 5
 
@@ -45,12 +46,24 @@ def business_hours_of(policy: SlaPolicy | None) -> BusinessHours | None:
     )
 
 
-def add_working_time(start: datetime, minutes: int, hours: BusinessHours | None) -> datetime:
+# Working time never found this far ahead: a calendar that closes every day (a runaway list
+# of company days off) is refused instead of looping.
+MAX_DAYS_AHEAD = 3660
+
+
+def add_working_time(
+    start: datetime,
+    minutes: int,
+    hours: BusinessHours | None,
+    calendar: Calendar | None = None,
+) -> datetime:
     """``start`` plus ``minutes`` of working time, in UTC.
 
     Without business hours every minute counts. With them, only minutes inside the working
     window of a working day count; the window is read in the policy's time zone, and all
-    arithmetic is done in UTC so daylight-saving shifts never add or lose an hour.
+    arithmetic is done in UTC so daylight-saving shifts never add or lose an hour. A working
+    day is one of the policy's weekdays, unless ``calendar`` (the company calendar: public
+    holidays, company days off and worked weekend days) says otherwise.
     """
     start = start.astimezone(UTC)
     remaining = timedelta(minutes=minutes)
@@ -59,9 +72,11 @@ def add_working_time(start: datetime, minutes: int, hours: BusinessHours | None)
     if not hours.days or hours.start >= hours.end:
         raise ValueError("business hours need working days and a start before the end")
     day = start.astimezone(hours.tz).date()
+    last = day + timedelta(days=MAX_DAYS_AHEAD)
     cursor = start
-    while True:
-        if day.isoweekday() in hours.days:
+    while day <= last:
+        worked = calendar.is_worked(day, hours.days) if calendar else day.isoweekday() in hours.days
+        if worked:
             opens = datetime.combine(day, hours.start, tzinfo=hours.tz).astimezone(UTC)
             closes = datetime.combine(day, hours.end, tzinfo=hours.tz).astimezone(UTC)
             cursor = max(cursor, opens)
@@ -71,6 +86,7 @@ def add_working_time(start: datetime, minutes: int, hours: BusinessHours | None)
                     return cursor + remaining
                 remaining -= available
         day += timedelta(days=1)
+    raise ValueError("no working time in the next ten years: check the company calendar")
 
 
 def deadline_for(
@@ -80,4 +96,18 @@ def deadline_for(
     policy's minutes (the length of one SLA period, used for the level-2 escalation)."""
     policy = policy_for(channel=channel, segment=segment)
     minutes = policy.first_response_minutes if policy else DEFAULT_MINUTES
-    return add_working_time(start, minutes, business_hours_of(policy)), minutes
+    hours = business_hours_of(policy)
+    calendar = calendar_for(start, hours)
+    return add_working_time(start, minutes, hours, calendar), minutes
+
+
+def calendar_for(start: datetime, hours: BusinessHours | None) -> Calendar | None:
+    """The company calendar a business-hours deadline from ``start`` reads (None without
+    business hours: every minute counts, holidays included)."""
+    if hours is None:
+        return None
+    return company_calendar(since=start.astimezone(hours.tz).date())
+
+
+def hours_for(*, channel: Channel | int | None, segment: str) -> BusinessHours | None:
+    return business_hours_of(policy_for(channel=channel, segment=segment))

@@ -17,6 +17,7 @@ from org import matrix_services, services
 from org.admin_scope import Scope, ScopedAdminMixin, ScopedHistoryAdmin, ScopedModelAdmin
 from org.models import (
     ApiKey,
+    CompanyDay,
     FunnelStage,
     HandOff,
     Notification,
@@ -245,6 +246,33 @@ class ApiKeyAdmin(ScopedModelAdmin):
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
         for api_key in queryset:
             services.api_key_revoke(api_key=api_key, by=acting_user(request))
+
+
+@admin.register(CompanyDay)
+class CompanyDayAdmin(ScopedHistoryAdmin):
+    """The company's days off and worked weekend days; saved through the same service as the
+    calendar page (management only, audited)."""
+
+    object_scope = Scope.SHARED
+
+    list_display = ["date", "kind", "note"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+    search_fields = ["note"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        user = acting_user(request)
+        saved = services.company_day_set(by=user, day=obj.date, kind=obj.kind, note=obj.note)
+        if change and saved.pk != obj.pk:  # the date was moved: the old day is no longer set
+            services.company_day_delete(by=user, company_day=CompanyDay.objects.get(pk=obj.pk))
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        services.company_day_delete(by=acting_user(request), company_day=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for company_day in queryset:
+            self.delete_model(request, company_day)
 
 
 # Re-registered below with their scope declared; the access logs are switched off.

@@ -19,6 +19,7 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("org:matrix", _("Matrix"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
     ("feedback:inbox", _("Feedback"), (Role.MARKETING, Role.SALES, Role.MANAGEMENT)),
     ("ops:status", _("Status"), (Role.MANAGEMENT,)),
+    ("org:calendar", _("Calendar"), (Role.MANAGEMENT,)),
     ("org:api_keys", _("API keys"), (Role.MANAGEMENT,)),
 ]
 

@@ -237,6 +237,32 @@ class ReportingLine(models.Model):
         return f"{self.department} → {self.reports_to}: {self.subject}"
 
 
+# --- The company calendar ------------------------------------------------------------------------
+
+
+class CompanyDay(models.Model):
+    """A date on which the company departs from the country's public holidays
+    (``HOLIDAYS_COUNTRY``) and the weekly pattern: a company day off, or a weekend day that is
+    worked (Russia moves days off every year). Read by ``org.calendar``."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("Day off")
+        WORKING_DAY = "working_day", _("Working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("company calendar day")
+        verbose_name_plural = _("company calendar")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d}: {self.get_kind_display()}"
+
+
 # --- Heartbeats (dead-man's switch) ----------------------------------------------------------
 
 

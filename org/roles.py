@@ -114,6 +114,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "handoff": {Role.MARKETING: ("view",), Role.SALES: ("view",), Role.MANAGEMENT: _ALL},
         "reportingline": {Role.MARKETING: ("view",), Role.SALES: ("view",), Role.MANAGEMENT: _ALL},
         "apikey": {Role.MANAGEMENT: ("view", "add", "change")},  # change = revoke
+        "companyday": {Role.MARKETING: ("view",), Role.SALES: ("view",), Role.MANAGEMENT: _ALL},
     },
     "knox": {"authtoken": {Role.MANAGEMENT: ("view", "delete")}},  # delete = log out
     "axes": {"accessattempt": {Role.MANAGEMENT: ("view", "delete")}},  # delete = lift a lockout

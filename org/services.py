@@ -3,6 +3,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from hmac import compare_digest
 
 from django.contrib.auth.models import Group
@@ -15,7 +16,9 @@ from knox.crypto import hash_token
 from knox.models import AuthToken
 
 from config.celery import enqueue_on_commit
-from org.models import ApiKey, Notification, Role, User
+from org.audit import delete_audited, save_audited
+from org.inputs import in_range, range_message
+from org.models import ApiKey, CompanyDay, Notification, Role, User
 
 logger = logging.getLogger(__name__)
 
@@ -261,3 +264,46 @@ def api_key_find(key: str) -> ApiKey | None:
         if compare_digest(candidate.digest, digest):
             return candidate
     return None
+
+
+# --- The company calendar ----------------------------------------------------------------
+
+
+def _ensure_management(by: User) -> None:
+    if not by.has_role(Role.MANAGEMENT):
+        raise PermissionDenied(_("Only management edits the company calendar."))
+
+
+@transaction.atomic
+def company_day_set(*, by: User, day: date | None, kind: str, note: str = "") -> CompanyDay:
+    """Mark ``day`` as a company day off or a worked day (replacing what it was), audited.
+
+    Deadlines already set are kept; leads entering the queue from now on read the change.
+    """
+    _ensure_management(by)
+    errors: dict[str, list[str]] = {}
+    if day is None:
+        errors["date"] = [_("Enter a date.")]
+    elif not in_range(day):
+        errors["date"] = [range_message()]
+    if kind not in CompanyDay.Kind.values:
+        errors["kind"] = [
+            _("Choose one of: %(kinds)s.")
+            % {"kinds": ", ".join(str(label) for label in CompanyDay.Kind.labels)}
+        ]
+    note = (note or "").strip()
+    if len(note) > 200:
+        errors["note"] = [_("Keep the note under 200 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    assert day is not None
+    existing = CompanyDay.objects.select_for_update().filter(date=day).first()
+    company_day = existing or CompanyDay(date=day)
+    company_day.kind, company_day.note = kind, note
+    save_audited(company_day, by=by, reason="changed" if existing else "added")
+    return company_day
+
+
+def company_day_delete(*, by: User, company_day: CompanyDay) -> None:
+    _ensure_management(by)
+    delete_audited(company_day, by=by, reason="removed")

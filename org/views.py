@@ -1,5 +1,7 @@
 from typing import Any
 
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -7,14 +9,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from org import matrix_services, selectors, services
 from org.auth import auth_throttled, is_locked, lockout_response
+from org.calendar import public_holidays
 from org.matrix import matrix_changes, matrix_rows, reporting_lines, rules_of
-from org.models import ApiKey, FunnelStage, HandOff, Raci, Role, User
+from org.models import ApiKey, CompanyDay, FunnelStage, HandOff, Raci, Role, User
 from org.permissions import acting_user
 
 
@@ -212,3 +217,68 @@ def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.api_key_revoke(api_key=api_key, by=user)
     messages.success(request, _("The key %(name)s no longer works.") % {"name": api_key.name})
     return redirect(reverse("org:api_keys"))
+
+
+# --- The company calendar (management) ---------------------------------------------------------
+
+
+class CompanyDayForm(forms.Form):
+    date = forms.DateField(
+        label=gettext_lazy("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=CompanyDay.Kind.choices)
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The company calendar: the country's public holidays (read-only, from the holidays
+    package) and the company's own days off and worked weekend days, which management edits."""
+    user = _management_only(request)
+    form = CompanyDayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            day = services.company_day_set(
+                by=user,
+                day=form.cleaned_data["date"],
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("Saved: %(day)s.") % {"day": day})
+            return redirect(reverse("org:calendar"))
+    year = timezone.localdate().year
+    language = request.LANGUAGE_CODE
+    holidays = [
+        (day, name)
+        for y in (year, year + 1)
+        for day, name in sorted(public_holidays(y, language=language).items())
+    ]
+    return render(
+        request,
+        "org/calendar.html",
+        {
+            "form": form,
+            "company_days": CompanyDay.objects.filter(date__gte=f"{year - 1}-01-01"),
+            "holidays": holidays,
+            "country": settings.HOLIDAYS_COUNTRY,
+            "years": (year, year + 1),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def calendar_day_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _management_only(request)
+    company_day = get_object_or_404(CompanyDay, pk=pk)
+    services.company_day_delete(by=user, company_day=company_day)
+    messages.success(request, _("Removed: %(day)s.") % {"day": company_day})
+    return redirect(reverse("org:calendar"))

@@ -3,7 +3,7 @@ sales B, the sales head, marketing and management, everything made through the s
 Shared by the admin-registry test and the API matrix test."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +27,7 @@ from feedback.services import (
 from leads.models import Lead, SalesProfile
 from leads.services import lead_qualify
 from org.models import Notification, ReportingLine, Role, User
-from org.services import api_key_create
+from org.services import api_key_create, company_day_set
 from tests.factories import CampaignFactory, UserFactory, WebFormFactory
 
 ALL_MET = {
@@ -168,6 +168,9 @@ BUILDERS: dict[str, Callable[[World], models.Model]] = {
     "org.apikey": lambda w: api_key_create(by=w.users["management"], name="Site", purpose="intake")[
         0
     ],
+    "org.companyday": lambda w: company_day_set(
+        by=w.users["management"], day=date(2026, 12, 31), kind="day_off"
+    ),
     "knox.authtoken": lambda w: AuthToken.objects.create(user=w.a)[0],
     "kpi.period": kpi_period,
     "kpi.rating": _kpi_rating,

@@ -32,6 +32,7 @@ from leads.models import Escalation, Lead
 from leads.services import history_sql
 from leads.services.queue import start_queue_entry
 from org.audit import bulk_history, stamp
+from org.calendar import Calendar, company_calendar
 from org.heartbeats import SLA_SWEEP, heartbeat
 from org.models import Notification, Role, User
 from org.services import heads_of, managers
@@ -49,9 +50,30 @@ class SweepResult:
         return self.level1 + self.level2
 
 
-def _level2_due(lead: Lead) -> datetime:
-    assert lead.sla_deadline is not None
-    return lead.sla_deadline + timedelta(minutes=lead.sla_minutes or 0)
+class _Level2:
+    """When level 2 is due: one SLA period after the deadline, in working time for a policy
+    with business hours (public holidays and company days off do not count, as for the
+    deadline itself). Policies and the calendar are read once per batch, when needed."""
+
+    def __init__(self, leads: list[Lead]) -> None:
+        self.hours: dict[tuple[int | None, str], sla.BusinessHours | None] = {}
+        self.calendar: Calendar | None = None
+        deadlines = [lead.sla_deadline for lead in leads if lead.sla_deadline is not None]
+        # A day early: a deadline's local date may be the UTC date before.
+        self.since = min(deadlines).date() - timedelta(days=1) if deadlines else None
+
+    def due(self, lead: Lead) -> datetime:
+        assert lead.sla_deadline is not None
+        key = (lead.channel_id, lead.segment)
+        if key not in self.hours:
+            self.hours[key] = sla.hours_for(channel=key[0], segment=key[1])
+        hours = self.hours[key]
+        if hours is None:
+            return lead.sla_deadline + timedelta(minutes=lead.sla_minutes or 0)
+        if self.calendar is None:
+            assert self.since is not None
+            self.calendar = company_calendar(since=self.since)
+        return sla.add_working_time(lead.sla_deadline, lead.sla_minutes or 0, hours, self.calendar)
 
 
 # The columns a sweep may change on a lead, with their PostgreSQL array types for ``_write``.
@@ -96,6 +118,7 @@ def _sweep_batch(*, now: datetime, result: SweepResult, digest: "_Digest") -> bo
             lead__in=[lead.pk for lead in leads]
         ).values_list("lead_id", "queue_entry", "level"):
             done[lead_id].add((entry, level))  # type: ignore[arg-type]
+        _level2_due = _Level2(leads).due
 
         escalations: list[Escalation] = []
         heads_notes: list[Lead] = []

@@ -1,8 +1,8 @@
 """The SLA sweep: level 1 at the deadline, level 2 one period later, exactly once."""
 
 import io
-import re
 import os
+import re
 import threading
 from datetime import timedelta
 from pathlib import Path
