@@ -219,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leads.tasks.pii_retention",
         "schedule": timedelta(hours=1),
     },
+    "import-jobs-sweep": {
+        "task": "leads.tasks.import_jobs_sweep",
+        "schedule": timedelta(minutes=1),
+    },
     "notifications-flush": {
         "task": "org.tasks.notifications_flush",
         "schedule": timedelta(minutes=1),

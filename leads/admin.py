@@ -4,17 +4,18 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from leads import selectors
-from leads.csv_import import leads_import_csv
+from leads.csv_import import leads_import_upload
 from leads.models import (
     Campaign,
     Channel,
     DisqualificationReason,
     Escalation,
+    ImportJob,
     Lead,
     LeadCriterion,
     LeadDefinition,
@@ -282,7 +283,10 @@ class LeadAdmin(ScopedHistoryAdmin):
         report = None
         upload = request.FILES.get("file")
         if request.method == "POST" and upload is not None:
-            report = leads_import_csv(file=upload, by=acting_user(request))
+            result = leads_import_upload(file=upload, by=acting_user(request))
+            if isinstance(result, ImportJob):
+                return redirect("leads:import_job", pk=result.pk)  # a large file: its progress
+            report = result
             if report.ok:
                 self.message_user(
                     request,

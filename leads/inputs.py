@@ -90,7 +90,12 @@ class LeadInputSerializer(serializers.Serializer):
             return None
         channel = self._lookup("channels", Channel, slug)
         if channel is None:
-            errors["channel"] = [str(_("Unknown channel %(slug)r.") % {"slug": slug})]
+            errors["channel"] = [
+                str(
+                    _("Unknown channel “%(value)s”; use one of: %(allowed)s.")
+                    % {"value": slug, "allowed": self._allowed("channels", Channel)}
+                )
+            ]
         return channel
 
     def _campaign(
@@ -100,22 +105,64 @@ class LeadInputSerializer(serializers.Serializer):
             return None
         campaign = self._lookup("campaigns", Campaign, slug)
         if campaign is None:
-            errors["campaign"] = [str(_("Unknown campaign %(slug)r.") % {"slug": slug})]
+            errors["campaign"] = [
+                str(
+                    _("Unknown campaign “%(value)s”; use one of: %(allowed)s.")
+                    % {"value": slug, "allowed": self._allowed("campaigns", Campaign, channel)}
+                )
+            ]
         elif channel is not None and campaign.channel_id != channel.pk:
             errors["campaign"] = [
-                str(_("Campaign %(slug)r belongs to another channel.") % {"slug": slug})
+                str(
+                    _("Campaign “%(value)s” belongs to another channel (%(channel)s).")
+                    % {"value": slug, "channel": campaign.channel}
+                )
             ]
         return campaign
 
-    def _lookup(self, kind: str, model: type, slug: str) -> Any:
-        """Resolve a slug; CSV import passes preloaded maps in the context to avoid N+1."""
+    def _lookup(self, kind: str, model: type, value: str) -> Any:
+        """Resolve a slug (the API) or, for CSV import, a slug or a name in any case: CSV
+        import passes preloaded maps (``name_maps``) in the context, which also avoids N+1."""
         cache = self.context.get(kind)
         if cache is not None:
-            return cache.get(slug)
+            return cache.get(value.strip().casefold())
         queryset = model.objects.all()  # type: ignore[attr-defined]
         if model is Channel:
             queryset = queryset.filter(is_active=True)
-        return queryset.filter(slug=slug).first()
+        return queryset.filter(slug=value).first()
+
+    def _allowed(self, kind: str, model: type, channel: Channel | None = None) -> str:
+        """The values a row may use, for the error: "Website (website), ..." (at most 30)."""
+        cache = self.context.get(kind)
+        if cache is not None:
+            objects = list({obj.pk: obj for obj in cache.values()}.values())
+        else:
+            queryset = model.objects.all()  # type: ignore[attr-defined]
+            if model is Channel:
+                queryset = queryset.filter(is_active=True)
+            objects = list(queryset[:200])
+        if channel is not None:
+            objects = [obj for obj in objects if getattr(obj, "channel_id", None) == channel.pk]
+        shown = sorted(f"{obj.name} ({obj.slug})" for obj in objects)  # type: ignore[attr-defined]
+        if not shown:
+            return "—"
+        return ", ".join(shown[:30]) + (", …" if len(shown) > 30 else "")
 
     def to_lead_input(self) -> LeadInput:
         return LeadInput(**self.validated_data)
+
+
+def name_maps() -> dict[str, dict[str, Any]]:
+    """The serializer context of CSV import: active channels and all campaigns by slug and by
+    name, case-insensitively (a spreadsheet says "Exhibitions" where the API says
+    "exhibitions"). A slug wins over another object's name."""
+    maps: dict[str, dict[str, Any]] = {}
+    sources: list[tuple[str, list[Any]]] = [
+        ("channels", list(Channel.objects.filter(is_active=True))),
+        ("campaigns", list(Campaign.objects.select_related("channel"))),
+    ]
+    for kind, objects in sources:
+        by_key: dict[str, Any] = {obj.name.strip().casefold(): obj for obj in objects}
+        by_key.update((obj.slug.casefold(), obj) for obj in objects)
+        maps[kind] = by_key
+    return maps

@@ -28,3 +28,19 @@ def train_scoring() -> int | None:
 
     result = run_training()
     return result.model.version if result.model else None
+
+
+@shared_task(name="leads.tasks.import_job_run", ignore_result=True)
+def import_job_run(job_id: int) -> bool:
+    """Messenger: import one uploaded CSV file (a job). Safe to run twice: see the service."""
+    from leads.csv_import import import_job_run as run
+
+    return run(job_id=job_id) is not None
+
+
+@shared_task(name="leads.tasks.import_jobs_sweep", ignore_result=True)
+def import_jobs_sweep() -> int:
+    """Sweeper: resend lost import jobs and close those whose worker died."""
+    from leads.csv_import import import_jobs_sweep as sweep
+
+    return sweep(now=timezone.now())

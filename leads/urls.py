@@ -10,6 +10,7 @@ urlpatterns = [
     path("queue/claim/", views.claim, name="claim"),
     path("queue/panel/", views.queue_panel, name="queue_panel"),
     path("import/", views.import_csv, name="import"),
+    path("import/jobs/<int:pk>/", views.import_job, name="import_job"),
     path("definition/", views.definition, name="definition"),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/touch/", views.touch, name="touch"),

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from leads import selectors, services
-from leads.csv_import import leads_import_csv
-from leads.models import Campaign, Channel, Escalation, Lead, LeadDefinition, Touch
+from leads.csv_import import INLINE_ROWS, leads_import_upload
+from leads.models import Campaign, Channel, Escalation, ImportJob, Lead, LeadDefinition, Touch
 from leads.services.privacy import ERASE_REASON_MAX
 from org import paging
 from org.models import Role, User
@@ -400,18 +400,53 @@ class ImportForm(forms.Form):
 
 @_role_required(Role.MARKETING, Role.MANAGEMENT)
 def import_csv(request: HttpRequest) -> HttpResponse:
+    """Small files are imported now and the report shown; a large one becomes a job whose
+    progress the page follows (``import_job``)."""
     report = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        report = leads_import_csv(file=form.cleaned_data["file"], by=acting_user(request))
-        if report.ok:
-            messages.success(
-                request,
-                _("Imported %(created)d new leads; %(dups)d rows were repeats of open leads.")
-                % {"created": report.created, "dups": report.duplicates},
-            )
-    status = 400 if report is not None and not report.ok else 200
-    return render(request, "leads/import.html", {"form": form, "report": report}, status=status)
+        try:
+            result = leads_import_upload(file=form.cleaned_data["file"], by=acting_user(request))
+        except ValidationError as exc:
+            for error in exc.message_dict.get("file", exc.messages):
+                form.add_error("file", error)
+        else:
+            if isinstance(result, ImportJob):
+                return redirect("leads:import_job", pk=result.pk)
+            report = result
+            if report.ok:
+                messages.success(
+                    request,
+                    _("Imported %(created)d new leads; %(dups)d rows were repeats of open leads.")
+                    % {"created": report.created, "dups": report.duplicates},
+                )
+    failed = form.errors or (report is not None and not report.ok)
+    return render(
+        request,
+        "leads/import.html",
+        {
+            "form": form,
+            "report": report,
+            "jobs": _jobs_of(acting_user(request))[:5],
+            "inline_rows": INLINE_ROWS,
+            "max_rows": settings.CSV_IMPORT_MAX_ROWS,
+        },
+        status=400 if failed else 200,
+    )
+
+
+def _jobs_of(user: User) -> Any:
+    """Import jobs a user may follow: their own; management sees everyone's."""
+    jobs = ImportJob.objects.select_related("created_by").defer("data")
+    return jobs if user.has_role(Role.MANAGEMENT) else jobs.filter(created_by=user)
+
+
+@_role_required(Role.MARKETING, Role.MANAGEMENT)
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A large import's progress (the partial polls itself while the job runs) and result."""
+    job = get_object_or_404(_jobs_of(acting_user(request)), pk=pk)
+    template = "leads/_import_job.html" if request.htmx else "leads/import_job.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": job})
 
 
 # --- Lead definition -----------------------------------------------------------------------------

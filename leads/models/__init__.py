@@ -6,6 +6,7 @@ and the salespeople's assignment profiles.
 """
 
 from leads.models.definition import LeadCriterion, LeadDefinition, LeadDefinitionApproval
+from leads.models.imports import ImportJob
 from leads.models.lead import Escalation, Lead, LeadRequest, SalesProfile, Touch
 from leads.models.reference import (
     DEFAULT_CONSENT_TEXT,
@@ -25,6 +26,7 @@ __all__ = [
     "Channel",
     "DisqualificationReason",
     "Escalation",
+    "ImportJob",
     "Lead",
     "LeadCriterion",
     "LeadDefinition",
