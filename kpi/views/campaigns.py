@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from kpi import selectors
-from kpi.exports import csv_response
+from kpi.exports import Duration, csv_response
 from kpi.reports import ReportQuery, funnel_report
 from kpi.views.common import report_page
 from kpi.views.scoring import scoring_context
@@ -34,7 +34,7 @@ LEAD_HEADER = [
     gettext_lazy("Disqualification reason"),
     gettext_lazy("Owner"),
     gettext_lazy("First touch"),
-    gettext_lazy("First response (s)"),
+    gettext_lazy("First response"),
     gettext_lazy("SLA breached"),
     gettext_lazy("Deal"),
     gettext_lazy("Deal status"),
@@ -53,14 +53,14 @@ def _lead_row(lead: Any) -> list[Any]:
         lead.form.slug if lead.form else "",
         lead.segment,
         lead.created_at.isoformat(),
-        lead.status,
-        lead.disqualification_reason.code if lead.disqualification_reason else "",
+        lead.get_status_display(),
+        lead.disqualification_reason.label if lead.disqualification_reason else "",
         lead.owner.username if lead.owner else "",
         lead.first_touch_at.isoformat() if lead.first_touch_at else "",
-        lead.response_seconds,
+        Duration(lead.response_seconds),
         lead.sla_breached,
         deal.pk if deal else None,
-        deal.status if deal else None,
+        deal.get_status_display() if deal else None,
         (lead.paid or Decimal(0)).quantize(Decimal("0.01")) if deal else None,
     ]
 

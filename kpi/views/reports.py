@@ -1,6 +1,7 @@
 """The report pages: funnel, first-response SLA, rejection reasons and speed to lead."""
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kpi.charts import Bar, Column, bar_chart, column_chart
-from kpi.exports import csv_response
+from kpi.exports import Duration, Percent, csv_response
 from kpi.reports import (
     GROUPINGS,
     FunnelReport,
@@ -41,7 +42,7 @@ FUNNEL_COLUMNS = [
     ("won", gettext_lazy("Won")),
     ("revenue", gettext_lazy("Revenue")),
     ("lead_to_deal_rate", gettext_lazy("Lead to deal rate")),
-    ("median_first_response_seconds", gettext_lazy("Median first response (s)")),
+    ("median_first_response_seconds", gettext_lazy("Median first response")),
     ("sla_met_rate", gettext_lazy("SLA met rate")),
     ("sla_met", gettext_lazy("SLA met")),
     ("sla_missed", gettext_lazy("SLA missed")),
@@ -57,10 +58,19 @@ def _funnel_csv(
 ) -> HttpResponseBase:
     names = [name for name, _label in columns]
 
+    def cell(name: str, value: Any) -> Any:
+        if name.endswith("_rate") or name == "roi":
+            return Percent(value)
+        if name.endswith("_seconds"):
+            return Duration(value)
+        if name in ("revenue", "cost", "cost_per_lead", "cost_per_sale") and value is not None:
+            return Decimal(value)  # the API's string; a number in the user's decimal mark here
+        return value
+
     def rows() -> Iterator[list[Any]]:
         for row in [*report.rows, report.totals]:
             data = row.as_dict()
-            yield [data[name] for name in names]
+            yield [cell(name, data[name]) for name in names]
 
     return csv_response(
         csv_filename(kind, report.query), [label for _name, label in columns], rows()
@@ -136,7 +146,7 @@ SLA_COLUMNS = [
     ("label", gettext_lazy("Group")),
     ("leads", gettext_lazy("Leads")),
     ("contacted", gettext_lazy("Contacted")),
-    ("median_first_response_seconds", gettext_lazy("Median first response (s)")),
+    ("median_first_response_seconds", gettext_lazy("Median first response")),
     ("sla_met", gettext_lazy("SLA met")),
     ("sla_missed", gettext_lazy("SLA missed")),
     ("sla_met_rate", gettext_lazy("SLA met rate")),
@@ -192,7 +202,7 @@ def _rejections_csv(report: RejectionReport) -> HttpResponseBase:
                     reason.code,
                     reason.label,
                     reason.count,
-                    reason.share,
+                    Percent(reason.share),
                 ]
 
     return csv_response(csv_filename("rejections", report.query), header, rows())
@@ -251,7 +261,15 @@ def _speed_csv(report: SpeedReport) -> HttpResponseBase:
         _("Conversion to won deal"),
     ]
     rows = (
-        [r.bucket, r.label, r.leads, r.deals, r.won, r.conversion_rate, r.win_rate]
+        [
+            r.bucket,
+            r.label,
+            r.leads,
+            r.deals,
+            r.won,
+            Percent(r.conversion_rate),
+            Percent(r.win_rate),
+        ]
         for r in [*report.rows, report.totals]
     )
     return csv_response(

@@ -39,6 +39,20 @@ def test_csv_lines_escape_header_and_rows():
     assert rows == [["'=name", "n"], ["'=cmd|' /C calc'!A0", "-1"], ["ok", "2"]]
 
 
+def test_rates_durations_and_the_decimal_mark():
+    from kpi.exports import Duration, Percent
+
+    assert safe_cell(Percent(0.037037037037037035)) == "3.7%"
+    assert safe_cell(Percent(0.037037037037037035), ",") == "3,7%"
+    assert safe_cell(Percent(None)) == ""
+    assert safe_cell(Percent(-0.3995), ",") == "-40,0%"  # a number of ours: not escaped
+    assert safe_cell(Duration(450.0)) == "7 min 30 s"
+    assert safe_cell(Decimal("650.50"), ",") == "650,50"
+    assert safe_cell(0.1 + 0.2) == 0.3
+    text = "".join(csv_lines(["a", "b"], [[Decimal("1.5"), "=x"]], delimiter=";", mark=","))
+    assert text[1:].splitlines() == ["a;b", "1,5;'=x"]
+
+
 def test_display_formats():
     assert (percent(None), percent(0.5), percent(2 / 3, 0)) == ("—", "50.0%", "67%")
     assert [duration(s) for s in (None, 59.6, 90, 7260, 100000)] == [

@@ -70,8 +70,8 @@ def test_funnel_csv_matches_the_report(client, manager, funnel_data):
         "3",
         "650.50",
     )
-    assert data["Median first response (s)"] == "450.0"
-    assert dict(zip(header, seo, strict=True))["SLA met rate"] == "0.0"
+    assert data["Median first response"] == "7 min 30 s"  # not 450.0 seconds
+    assert dict(zip(header, seo, strict=True))["SLA met rate"] == "0.0%"
     assert (total[1], total[2]) == ("Total", "9")
     # Undefined figures are empty cells, not zeros.
     assert dict(zip(header, total, strict=True))["Cost"] == ""
@@ -94,15 +94,30 @@ def test_csv_cells_cannot_become_formulas(client, manager, funnel_data):
     assert '\'=HYPERLINK("http://evil")' in labels
     assert "'-2+3" in labels
     roi = rows[0].index("ROI")
-    assert [row[roi] for row in rows if row[1].startswith("'=")] == ["-0.3995"]
+    assert [row[roi] for row in rows if row[1].startswith("'=")] == ["-40.0%"]
     channel_rows = read_csv(client.get("/reports/", {**MARCH, "export": "csv"}))
     assert sorted(row[1] for row in channel_rows[1:]) == ["'\tTabbed", "'@SUM(A1)", "Total"]
+
+
+def test_csv_for_russian_excel_uses_semicolons_and_decimal_commas(client, manager, funnel_data):
+    client.force_login(manager)
+    client.post("/i18n/setlang/", {"language": "ru", "next": "/reports/"})
+    response = client.get("/reports/", {**MARCH, "group_by": "channel", "export": "csv"})
+    text = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    header, ads = rows[0], rows[1]
+    data = dict(zip(header, ads, strict=True))
+    assert data["Выручка"] == "650,50"
+    assert data["Медиана первого ответа"] == "7 мин 30 с"  # noqa: RUF001
+    rate = data["Конверсия лида в сделку"]
+    assert rate.endswith("%") and "," in rate  # e.g. "60,0%"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
 
 
 def test_other_csv_exports(client, marketer, funnel_data):
     client.force_login(marketer)
     rows = read_csv(client.get("/reports/rejections/", {**MARCH, "export": "csv"}))
-    assert rows[1][:8] == ["ads", "Ads", "5", "2", "no_need", rows[1][5], "1", "0.5"]
+    assert rows[1][:8] == ["ads", "Ads", "5", "2", "no_need", rows[1][5], "1", "50.0%"]
     assert [r[4] for r in rows[1:]] == ["no_need", "not_target", "no_need", "no_need", "not_target"]
     rows = read_csv(client.get("/reports/speed-to-lead/", {**MARCH, "export": "csv"}))
     assert [r[0] for r in rows[1:]] == [
@@ -114,7 +129,7 @@ def test_other_csv_exports(client, marketer, funnel_data):
         "never",
         "total",
     ]
-    assert rows[1][2:6] == ["1", "1", "1", "1.0"]
+    assert rows[1][2:6] == ["1", "1", "1", "100.0%"]
     rows = read_csv(client.get("/reports/sla/", {**MARCH, "group_by": "owner", "export": "csv"}))
     assert [r[1] for r in rows[1:]] == ["Anna Sales", "Boris Sales", "Unassigned", "Total"]
 
@@ -179,13 +194,15 @@ def test_my_campaigns_status_filter_and_csv(client, funnel_data):
     by_id = {int(r[0]): dict(zip(header, r, strict=True)) for r in rows[1:]}
     assert set(by_id) == {funnel_data.leads[n].pk for n in ("L1", "L2", "L3")}
     l1 = by_id[funnel_data.leads["L1"].pk]
-    assert (l1["Campaign"], l1["Deal status"], l1["Paid"], l1["First response (s)"]) == (
+    assert (l1["Campaign"], l1["Deal status"], l1["Paid"], l1["First response"]) == (
         "spring",
-        "won",
+        "Won",
         "500.00",
-        "60.0",
+        "1 min 0 s",
     )
-    assert by_id[funnel_data.leads["L3"].pk]["Disqualification reason"] == "no_need"
+    l3 = by_id[funnel_data.leads["L3"].pk]
+    assert l3["Disqualification reason"] != "no_need"  # the label people chose, not the code
+    assert l3["Status"] == "Disqualified"
 
 
 def test_my_campaigns_is_not_for_sales(client, seller, manager, funnel_data):
