@@ -50,12 +50,16 @@ def _scoped_deal(request: HttpRequest, pk: int) -> Deal:
 
 class BoardFilterForm(forms.Form):
     owner = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, label=gettext_lazy("Owner")
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Anyone"),
+        label=gettext_lazy("Owner"),
     )
     channel = forms.ModelChoiceField(
         queryset=Channel.objects.order_by("name"),
         to_field_name="slug",
         required=False,
+        empty_label=gettext_lazy("All channels"),
         label=gettext_lazy("Channel"),
     )
 

@@ -55,12 +55,14 @@ class LeadFilterForm(forms.Form):
         queryset=Channel.objects.all(),
         to_field_name="slug",
         required=False,
+        empty_label=gettext_lazy("All channels"),
         label=gettext_lazy("Channel"),
     )
     campaign = forms.ModelChoiceField(
         queryset=Campaign.objects.all(),
         to_field_name="slug",
         required=False,
+        empty_label=gettext_lazy("All campaigns"),
         label=gettext_lazy("Campaign"),
     )
     status = forms.ChoiceField(

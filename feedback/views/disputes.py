@@ -14,6 +14,7 @@ from feedback.forms import DecideForm, DisputeFilterForm, RespondForm
 from feedback.models import Dispute
 from feedback.services.common import may_answer_for_marketing
 from feedback.views.common import error_text, form_errors, paginate, role_required
+from leads.models import LeadCriterion
 from org.models import Role
 from org.permissions import acting_user
 
@@ -35,6 +36,8 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
     elif status != "all":
         disputes = disputes.filter(status=status)
     page, query = paginate(request, disputes.order_by("created_at", "pk"))
+    page.object_list = list(page.object_list)  # the rows the template shows, labelled
+    _label_unmet(page.object_list)
     return render(
         request,
         "feedback/disputes.html",
@@ -46,6 +49,20 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
             "counts": selectors.dispute_counts(),
         },
     )
+
+
+def _label_unmet(disputes: list[Dispute]) -> None:
+    """Each dispute's unmet criteria by label (``unmet_labels``), in one query for the page."""
+    labels = {
+        (definition, code): label
+        for definition, code, label in LeadCriterion.objects.filter(
+            definition_id__in={d.definition_id for d in disputes}
+        ).values_list("definition_id", "code", "label")
+    }
+    for dispute in disputes:
+        dispute.unmet_labels = [  # type: ignore[attr-defined]
+            labels.get((dispute.definition_id, code), code) for code in dispute.unmet_criteria
+        ]
 
 
 @login_required

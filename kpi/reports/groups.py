@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from leads.labels import segment_label
 from leads.models import Campaign, Channel, WebForm
 from org.models import User
 
@@ -47,7 +48,7 @@ def describe_groups(group_by: str, values: Iterable[Any]) -> dict[Any, Group]:
     ids = [v for v in values if v not in (None, "")]
     groups: dict[Any, Group] = {v: Group(None, _none_label(group_by)) for v in values if not v}
     if group_by == "segment":
-        groups.update({v: Group(v, v) for v in ids})
+        groups.update({v: Group(v, segment_label(v)) for v in ids})
     elif group_by == "channel" and ids:
         for pk, slug, name in Channel.objects.filter(pk__in=ids).values_list("pk", "slug", "name"):
             groups[pk] = Group(slug, name)

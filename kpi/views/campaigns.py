@@ -17,6 +17,7 @@ from kpi.exports import Duration, csv_response
 from kpi.reports import ReportQuery, funnel_report
 from kpi.views.common import report_page
 from kpi.views.scoring import scoring_context
+from leads.labels import segment_label
 from leads.models import Lead
 from org.models import Role
 from org.permissions import acting_user
@@ -51,7 +52,7 @@ def _lead_row(lead: Any) -> list[Any]:
         lead.channel.slug,
         lead.campaign.slug if lead.campaign else "",
         lead.form.slug if lead.form else "",
-        lead.segment,
+        segment_label(lead.segment),
         lead.created_at.isoformat(),
         lead.get_status_display(),
         lead.disqualification_reason.label if lead.disqualification_reason else "",

@@ -490,3 +490,13 @@ def test_answer_add_refuses_bad_files_with_a_message(client, marketer, seller, s
     )
     assert response.status_code == 200 and _messages(response)
     assert ObjectionAnswer.objects.count() == 1
+
+
+def test_disputes_show_criteria_by_label_not_code(client, seller, marketer, dispute_in):
+    dispute_in("open", seller)
+    client.force_login(seller)
+    page = client.get("/feedback/disputes/").content.decode()
+    assert "Has a real need we solve" in page
+    assert "real_need" not in page
+    note = marketer.notifications.get()  # the marketer's notification names it too
+    assert "Has a real need we solve" in note.body and "real_need" not in note.body
