@@ -1,3 +1,4 @@
+import zoneinfo
 from typing import Any
 
 from django import forms
@@ -6,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from leads import selectors
@@ -121,8 +123,29 @@ class LeadDefinitionAdmin(ScopedHistoryAdmin):
         return False
 
 
+ISO_WEEKDAYS = [(day, WEEKDAYS[day - 1]) for day in range(1, 8)]
+
+
+def _time_zones() -> list[tuple[str, Any]]:
+    return [("", _("The company's time zone (TIME_ZONE)"))] + [
+        (name, name) for name in sorted(zoneinfo.available_timezones())
+    ]
+
+
 class SlaPolicyForm(forms.ModelForm):
-    """The admin checks a policy with the same rules as the API (``validate_policy``)."""
+    """The admin checks a policy with the same rules as the API (``validate_policy``).
+    Working days are checkboxes (Monday to Sunday) and the time zone a list to choose from,
+    not a JSON box and free text."""
+
+    working_days = forms.TypedMultipleChoiceField(
+        label=_("working days"),
+        choices=ISO_WEEKDAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Days counted as working when the policy has business hours."),
+    )
+    timezone = forms.ChoiceField(label=_("time zone"), choices=_time_zones, required=False)
 
     class Meta:
         model = SlaPolicy
@@ -204,6 +227,18 @@ class EscalationInline(admin.TabularInline):
         return False
 
 
+ATTRIBUTION_FIELDS = [
+    "channel",
+    "campaign",
+    "form",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+]
+
+
 @admin.register(Lead)
 class LeadAdmin(ScopedHistoryAdmin):
     """Leads in the admin, scoped like everywhere else (sales: the queue and their own).
@@ -260,6 +295,24 @@ class LeadAdmin(ScopedHistoryAdmin):
         return selectors.lead_scope(user=acting_user(request)).select_related(
             "channel", "campaign", "owner"
         )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        """Attribution (channel, campaign, form, UTM) is marketing's record of where a lead
+        came from: read-only to sales, whose reports and bonus it would otherwise move."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if not acting_user(request).has_role(Role.MARKETING, Role.MANAGEMENT):
+            fields += [name for name in ATTRIBUTION_FIELDS if name not in fields]
+        return fields
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Sales change the leads they work (their own; a head, the team's); a lead still in
+        the queue is theirs to claim, not to edit: they only view it."""
+        if not super().has_change_permission(request, obj):
+            return False
+        user = acting_user(request)
+        if obj is not None and user.effective_role == Role.SALES:
+            return obj.owner_id is not None
+        return True
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # intake goes through the API, web forms or CSV import (dedup, SLA)

@@ -187,7 +187,7 @@ def test_a_second_policy_for_the_same_scope_is_400(as_user, manager):
         ({"business_hours_start": "09:00"}, "business_hours_end"),
         ({"business_hours_start": "18:00", "business_hours_end": "09:00"}, "business_hours_end"),
         ({"business_hours_start": "09:00", "business_hours_end": "18:00"}, "working_days"),
-        ({"working_days": "[0, 8]"}, "working_days"),
+        ({"working_days": ["0", "8"]}, "working_days"),
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"segment": ""}, "segment"),  # the default policy exists already
     ],
@@ -197,7 +197,7 @@ def test_the_admin_checks_a_policy_by_the_api_rules(client, patch, field):
     from tests.factories import UserFactory
 
     client.force_login(UserFactory(role="management", is_head=True, is_staff=True))
-    body = {"name": "P", "first_response_minutes": "10", "segment": "smb", "working_days": "[]"}
+    body = {"name": "P", "first_response_minutes": "10", "segment": "smb"}
     # when
     response = client.post("/admin/leads/slapolicy/add/", {**body, **patch})
     # then: the form is shown again with the error on the field, nothing saved
