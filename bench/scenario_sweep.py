@@ -121,6 +121,11 @@ def _due(
     escalations = data.scalar("SELECT count(*) FROM leads_escalation")
     breached = data.scalar("SELECT count(*) FROM leads_lead WHERE sla_breached")
     notes = data.scalar("SELECT count(*) FROM org_notification")
+    # One digest per sweep and person, each lead named once in each of its readers' digests.
+    told = data.scalar(
+        "SELECT coalesce(sum((length(body) - length(replace(body, '/leads/', ''))) / 7), 0) "
+        "FROM org_notification"
+    )
     rows.append(
         {
             "case": f"{breaching:,} breaching",
@@ -143,12 +148,13 @@ def _due(
         level2,
         breaching + level2,
         breaching,
+        heads + managers,
         breaching * heads + level2 * managers,
     )
-    got = (result.level1, result.level2, escalations, breached, notes)
+    got = (result.level1, result.level2, escalations, breached, notes, told)
     if got != expected:
         raise CheckFailed(
-            "level 1, level 2, escalation rows, breached leads, notifications: "
+            "level 1, level 2, escalation rows, breached leads, digests, leads told: "
             f"expected {expected}, got {got}",
             rows,
         )
