@@ -50,6 +50,10 @@ def _check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
             {"DJANGO_SECRET_KEY": GOOD_KEY, "DJANGO_ALLOWED_HOSTS": "x", "THROTTLE_INTAKE": "lots"},
             "THROTTLE_INTAKE",
         ),
+        (
+            {"DJANGO_SECRET_KEY": GOOD_KEY, "DJANGO_ALLOWED_HOSTS": "x", "HOLIDAYS_COUNTRY": "XX"},
+            "HOLIDAYS_COUNTRY",
+        ),
     ],
 )
 def test_production_refuses_bad_settings_naming_the_variable(env, named):
