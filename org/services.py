@@ -9,7 +9,7 @@ from hmac import compare_digest
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from knox.crypto import hash_token
@@ -300,7 +300,13 @@ def company_day_set(*, by: User, day: date | None, kind: str, note: str = "") ->
     existing = CompanyDay.objects.select_for_update().filter(date=day).first()
     company_day = existing or CompanyDay(date=day)
     company_day.kind, company_day.note = kind, note
-    save_audited(company_day, by=by, reason="changed" if existing else "added")
+    try:
+        with transaction.atomic():
+            save_audited(company_day, by=by, reason="changed" if existing else "added")
+    except IntegrityError:  # another manager set this date meanwhile: the constraint decides
+        raise ValidationError(
+            {"date": [_("Someone has just set this day; reload the calendar and try again.")]}
+        ) from None
     return company_day
 
 
