@@ -204,7 +204,9 @@ def test_api_unknown_reference_message_in_russian(as_user, marketer, channel):
     response = client.post("/api/v1/leads/", body, format="json", HTTP_ACCEPT_LANGUAGE="ru")
 
     assert response.status_code == 400
-    assert response.json()["channel"] == ["Неизвестный канал 'nowhere'."]
+    assert response.json()["channel"] == [
+        "Неизвестный канал «nowhere»; допустимые значения: Website (website)."
+    ]
     assert Lead.objects.count() == 0
 
 
