@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leads', '0006_personal_data_consent_erasure'),
+        ('leads', '0007_lead_scoring'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
