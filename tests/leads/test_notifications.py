@@ -167,3 +167,12 @@ def test_mark_all_as_read_marks_only_mine(client, seller, other_seller):
     assert "2 notifications marked as read." in response.content.decode()
     assert not Notification.objects.filter(recipient=seller, read_at__isnull=True).exists()
     assert Notification.objects.get(recipient=other_seller).read_at is None
+
+
+def test_the_digest_reads_one_lead_a_line_on_the_page(client, make_lead, sales_head):
+    for _ in range(2):
+        make_lead(now=T0)
+    sla_sweep(now=T0 + timedelta(minutes=5))
+    client.force_login(sales_head)
+    page = client.get("/notifications/").content.decode()
+    assert page.count("<br>- Lead") == 2
