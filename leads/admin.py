@@ -353,4 +353,5 @@ class LeadAdmin(ScopedHistoryAdmin):
             "title": _("Import leads from CSV"),
             "opts": self.model._meta,
         }
-        return render(request, "admin/leads/lead/import.html", context)
+        status = 400 if report is not None and not report.ok else 200
+        return render(request, "admin/leads/lead/import.html", context, status=status)

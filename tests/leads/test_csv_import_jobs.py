@@ -159,3 +159,10 @@ def test_the_sweeper_resends_lost_jobs_and_closes_dead_ones(marketer):
     assert (lost.status, lost.created) == ("done", 3)  # Celery runs eagerly in the tests
     assert dead.status == "failed"
     assert "worker stopped" in dead.errors[0]["message"]
+
+
+def test_the_admin_import_refuses_an_empty_file_too(client, marketer):
+    client.force_login(marketer)
+    response = client.post("/admin/leads/lead/import/", {"file": upload("")})
+    assert response.status_code == 400
+    assert "empty" in response.content.decode()
