@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 import phonenumbers
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "django_htmx",
     "simple_history",
     "axes",
@@ -94,6 +96,9 @@ MIDDLEWARE = [
     "ops.middleware.OpsEndpointsMiddleware",
     "ops.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "config.headers.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -336,6 +341,65 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): nothing may load or run unless listed. Scripts come only
+# from our own static files (no inline <script>, no on...= handlers, no eval: htmx runs with
+# allowEval off, templates/base.html), so an injected tag or attribute cannot run.
+# Styles: <style> elements and stylesheets only from our own files too (style-src-elem; a
+# <style> block still in a template carries the request's nonce until it moves to static/), but
+# style="" attributes stay allowed (style-src-attr 'unsafe-inline'): templates still set
+# widths of bars and similar one-off values that way, and an attribute can neither run script
+# nor, without a <style> element, carry selector-based data theft. style-src keeps both for
+# browsers that do not know the -elem/-attr split. The API docs page (Swagger UI) adds what it
+# needs for itself only (config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src-elem": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+    },
+}
+# Permissions-Policy: every powerful browser feature is off; a CRM page needs none of them.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "clipboard-read",
+        "clipboard-write",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "sync-xhr",
+        "usb",
+        "web-share",
+        "xr-spatial-tracking",
+    )
+}
 
 # --- REST API -----------------------------------------------------------------------------------
 THROTTLE_AUTH = env.str("THROTTLE_AUTH", default="20/min")

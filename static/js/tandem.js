@@ -77,4 +77,47 @@
     var question = form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) event.preventDefault();
   }, true);
+
+  // --- A button with data-print prints the page (no inline onclick: the CSP forbids it).
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element && event.target.closest("[data-print]");
+    if (button) window.print();
+  });
+
+  // --- Deal board: drag a card onto another column: the same POST as the buttons; the
+  // server decides.
+  document.addEventListener("DOMContentLoaded", function () {
+    var board = document.getElementById("board"), form = document.getElementById("drop-form");
+    if (!board || !form) return;
+    var dragged = null;
+    board.addEventListener("dragstart", function (e) {
+      dragged = e.target.closest(".deal-card");
+      if (!dragged) return;
+      dragged.classList.add("dragging");
+      e.dataTransfer.effectAllowed = "move";
+      e.dataTransfer.setData("text/plain", dragged.dataset.deal);
+    });
+    board.addEventListener("dragend", function () {
+      if (dragged) dragged.classList.remove("dragging");
+      board.querySelectorAll(".drop-target").forEach(function (c) { c.classList.remove("drop-target"); });
+    });
+    board.addEventListener("dragover", function (e) {
+      var col = e.target.closest(".board-col");
+      if (!col || !dragged || col.contains(dragged)) return;
+      e.preventDefault();
+      col.classList.add("drop-target");
+    });
+    board.addEventListener("dragleave", function (e) {
+      var col = e.target.closest(".board-col");
+      if (col && !col.contains(e.relatedTarget)) col.classList.remove("drop-target");
+    });
+    board.addEventListener("drop", function (e) {
+      var col = e.target.closest(".board-col");
+      if (!col || !dragged || col.contains(dragged)) return;
+      e.preventDefault();
+      form.action = dragged.dataset.moveUrl;
+      form.elements.stage.value = col.dataset.stage;
+      form.submit();
+    });
+  });
 })();
