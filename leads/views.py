@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from config.headers import no_store
 from leads import selectors, services
 from leads.csv_import import INLINE_ROWS, leads_import_upload
 from leads.models import Campaign, Channel, Escalation, ImportJob, Lead, LeadDefinition, Touch
@@ -318,7 +319,7 @@ def personal_data(request: HttpRequest, pk: int) -> HttpResponse:
         json_dumps_params={"ensure_ascii": False, "indent": 2},
     )
     response["Content-Disposition"] = f'attachment; filename="lead-{lead.pk}-personal-data.json"'
-    return response
+    return no_store(response)
 
 
 @require_POST
