@@ -9,6 +9,7 @@ from rest_framework import serializers
 from leads.models import Campaign, Channel, WebForm
 from leads.normalize import normalize_email, normalize_phone
 from leads.services import LeadInput
+from org.inputs import validate_visible_text
 
 
 def _text(max_length: int, **kwargs: Any) -> serializers.CharField:
@@ -24,10 +25,10 @@ class LeadInputSerializer(serializers.Serializer):
     channel and campaign and decides which contact fields are required.
     """
 
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, validators=[validate_visible_text])
     email = _text(254)
     phone = _text(40)
-    company = _text(200)
+    company = _text(200, validators=[validate_visible_text])
     need = _text(5000)
     segment = _text(50)
     region = _text(50)

@@ -15,6 +15,7 @@ answers odd input the same way (a 400 keyed by the parameter), never a 500:
 """
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -191,3 +192,78 @@ class StoredDateFormField(forms.DateField):
         if parsed is not None and not in_range(parsed):
             raise ValidationError(range_message())
         return parsed
+
+
+# --- Names and usernames -------------------------------------------------------------------------
+# Text that people read (a lead's name, a company, a user's name) must show something: a value
+# made only of invisible characters (zero-width spaces, joiners, the Hangul and braille
+# fillers) or of direction overrides renders as nothing or reorders what surrounds it.
+# Usernames are the login and are shown as "who did this": they are NFKC-normalised (the
+# full-width letters ``\uff53\uff41\uff4c\uff45\uff53A`` are ``salesA``) and may not mix
+# scripts, so ``s\u0430lesA`` with a Cyrillic a (U+0430) cannot pass for ``salesA``.
+
+# Characters that render as nothing although Unicode calls them letters or symbols.
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u034f\u17b4\u17b5")
+# Letters of these scripts are written together in one language (Japanese): one "script".
+_SCRIPT_FAMILIES = {"CJK": "HAN", "HIRAGANA": "HAN", "KATAKANA": "HAN", "HALFWIDTH": "HAN"}
+
+
+def _invisible(char: str) -> bool:
+    category = unicodedata.category(char)
+    # Cf: format (zero-width, bidi controls); Cc: control; Z*: separators; M*: marks with
+    # nothing to sit on.
+    return char in _FILLERS or category in {"Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Me", "Mc"}
+
+
+def has_visible_text(value: str) -> bool:
+    """Whether ``value`` shows at least one character (empty text is not judged here)."""
+    return any(not _invisible(char) for char in value)
+
+
+def validate_visible_text(value: str) -> None:
+    """A validator for names: refuses text made only of invisible or direction characters.
+    Empty text is left to ``blank``/``required``."""
+    if value and not has_visible_text(value):
+        raise ValidationError(
+            _("Enter visible text: this is made only of invisible or direction characters."),
+            code="invisible",
+        )
+
+
+def _script(char: str) -> str | None:
+    """The script of a letter (``LATIN``, ``CYRILLIC`` …); ``None`` for digits, punctuation."""
+    if not unicodedata.category(char).startswith("L"):
+        return None
+    name = unicodedata.name(char, "")
+    first = name.split(" ", 1)[0]
+    return _SCRIPT_FAMILIES.get(first, first) or None
+
+
+def scripts_of(value: str) -> set[str]:
+    return {script for script in map(_script, value) if script}
+
+
+def normalize_username(raw: str) -> str:
+    """NFKC form of a username, stripped (what Django's user model stores)."""
+    return unicodedata.normalize("NFKC", raw).strip()
+
+
+def validate_username(value: str) -> None:
+    """A validator for usernames (after ``normalize_username``): no invisible characters at
+    all, and letters of one script only."""
+    if any(_invisible(char) for char in value):
+        raise ValidationError(
+            _("A username may not contain invisible or direction characters."), code="invisible"
+        )
+    if len(scripts_of(value)) > 1:
+        raise ValidationError(
+            _("A username may not mix alphabets (for example Latin and Cyrillic letters)."),
+            code="mixed_script",
+        )
+
+
+def clean_username(raw: str) -> str:
+    """Normalise and check a username from the outside world; raises ``ValidationError``."""
+    value = normalize_username(raw)
+    validate_username(value)
+    return value

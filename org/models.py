@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from org.inputs import validate_username, validate_visible_text
 
 
 class Role(models.TextChoices):
@@ -14,6 +17,22 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser):
+    # Usernames are NFKC-normalised (AbstractBaseUser.clean, org.services.user_create) and
+    # may not mix alphabets; names must show something (org/inputs.py).
+    username = models.CharField(
+        _("username"),
+        max_length=150,
+        unique=True,
+        help_text=_("Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only."),
+        validators=[UnicodeUsernameValidator(), validate_username],
+        error_messages={"unique": _("A user with that username already exists.")},
+    )
+    first_name = models.CharField(
+        _("first name"), max_length=150, blank=True, validators=[validate_visible_text]
+    )
+    last_name = models.CharField(
+        _("last name"), max_length=150, blank=True, validators=[validate_visible_text]
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     is_head = models.BooleanField(
         _("department head"),

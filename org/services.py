@@ -17,7 +17,7 @@ from knox.models import AuthToken
 
 from config.celery import enqueue_on_commit
 from org.audit import delete_audited, save_audited
-from org.inputs import in_range, range_message
+from org.inputs import clean_username, in_range, range_message, validate_visible_text
 from org.models import ApiKey, CompanyDay, Notification, Role, User
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,23 @@ def user_set_role(*, user: User, role: str, head: bool | None = None) -> User:
     return user
 
 
+def _checked(*, username: str, first_name: str, last_name: str) -> str:
+    """The normalised username; look-alike usernames and invisible names are refused."""
+    errors: dict[str, list[str]] = {}
+    try:
+        username = clean_username(username)
+    except ValidationError as exc:
+        errors["username"] = exc.messages
+    for field, value in (("first_name", first_name), ("last_name", last_name)):
+        try:
+            validate_visible_text(value)
+        except ValidationError as exc:
+            errors[field] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return username
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -61,6 +78,7 @@ def user_create(
     last_name: str = "",
 ) -> User:
     _check_role(role)
+    username = _checked(username=username, first_name=first_name, last_name=last_name)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": [_("A user with that username already exists.")]})
     user = User(

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from leads.models.definition import LeadDefinition
 from leads.models.reference import Campaign, Channel, DisqualificationReason, WebForm
+from org.inputs import validate_visible_text
 
 
 class Lead(models.Model):
@@ -24,10 +25,12 @@ class Lead(models.Model):
     OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.CONTACTED, Status.QUALIFIED)
     WAITING_STATUSES = (Status.NEW, Status.ASSIGNED)  # the SLA clock runs
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_visible_text])
     email = models.CharField(_("e-mail"), max_length=254, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    company = models.CharField(_("company"), max_length=200, blank=True)
+    company = models.CharField(
+        _("company"), max_length=200, blank=True, validators=[validate_visible_text]
+    )
     need = models.TextField(_("need"), blank=True)
     segment = models.CharField(_("segment"), max_length=50, blank=True)
     region = models.CharField(_("region"), max_length=50, blank=True)
