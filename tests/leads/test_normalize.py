@@ -104,3 +104,45 @@ def test_arbitrary_text_never_crashes(raw):
         except ValidationError:
             continue
         assert isinstance(result, str)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Ivan@Пример.РФ", "ivan@пример.рф"),
+        ("ivan@xn--e1afmkfd.xn--p1ai", "ivan@пример.рф"),  # punycode: the same domain
+        (
+            "anna@\uff25\uff38\uff21\uff2d\uff30\uff2c\uff25.ru",
+            "anna@example.ru",
+        ),  # full-width look-alike letters
+        ("anna@example。ru", "anna@example.ru"),  # ideographic full stop
+        ("hans@XN--BCHER-KVA.de", "hans@bücher.de"),
+    ],
+)
+def test_email_domains_are_idna_normalised(raw, expected):
+    assert normalize_email(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["a@xn--zz.ru", "a@-bad-.ru", "a@exa mple.ru"])
+def test_email_domains_idna_refuses_are_invalid(raw):
+    with pytest.raises(ValidationError):
+        normalize_email(raw)
+
+
+@pytest.mark.django_db
+def test_unicode_and_punycode_domain_are_one_contact(as_user, marketer, channel):
+    client = as_user(marketer)
+    first = client.post(
+        "/api/v1/leads/",
+        {"name": "Ivan", "email": "ivan@пример.рф", "channel": "website"},
+        format="json",
+    )
+    assert first.status_code == 201
+    again = client.post(
+        "/api/v1/leads/",
+        {"name": "Ivan", "email": "IVAN@xn--e1afmkfd.xn--p1ai", "channel": "website"},
+        format="json",
+    )
+    assert again.status_code == 200
+    assert again.json()["duplicate"] is True
+    assert again.json()["id"] == first.json()["id"]
