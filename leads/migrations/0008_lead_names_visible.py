@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leads', '0006_personal_data_consent_erasure'),
+        ('leads', '0007_lead_scoring'),
     ]
 
     operations = [
