@@ -11,7 +11,7 @@ from pathlib import Path
 import environ
 import phonenumbers
 from celery.schedules import crontab
-from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -345,8 +345,7 @@ X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): nothing may load or run unless listed. Scripts come only
 # from our own static files (no inline <script>, no on...= handlers, no eval: htmx runs with
 # allowEval off, templates/base.html), so an injected tag or attribute cannot run.
-# Styles: <style> elements and stylesheets only from our own files too (style-src-elem; a
-# <style> block still in a template carries the request's nonce until it moves to static/), but
+# Styles: <style> elements and stylesheets only from our own files too (style-src-elem), but
 # style="" attributes stay allowed (style-src-attr 'unsafe-inline'): templates still set
 # widths of bars and similar one-off values that way, and an attribute can neither run script
 # nor, without a <style> element, carry selector-based data theft. style-src keeps both for
@@ -357,7 +356,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [NONE],
         "script-src": [SELF],
         "style-src": [SELF, UNSAFE_INLINE],
-        "style-src-elem": [SELF, NONCE],
+        "style-src-elem": [SELF],
         "style-src-attr": [UNSAFE_INLINE],
         "img-src": [SELF],
         "font-src": [SELF],
