@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
 ID_MAX = 2**63 - 1  # the largest id a bigint column holds
@@ -112,12 +113,14 @@ class _IdFormField(forms.CharField):
             raise ValidationError(_("A whole-number id is required.")) from None
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": ID_MAX})
 class IdFilter(django_filters.NumberFilter):
     """``?<name>=<id>``: a whole-number id; anything else is a 400."""
 
     field_class = _IdFormField
 
 
+@extend_schema_field({"type": "string", "pattern": "^(me|[0-9]{1,19})$"})
 class UserRefFilter(django_filters.CharFilter):
     """``?<field>=<user id>`` or ``?<field>=me``."""
 
@@ -141,6 +144,16 @@ class _TimestampFormField(forms.CharField):
         return parse_timestamp(str(text), local_ok=True)
 
 
+# What a timestamp filter reads (the schema's pattern): a date, or a date and time, with or
+# without an offset (local times are read in TIME_ZONE), years EARLIEST..LATEST.
+TIMESTAMP_FILTER_PATTERN = (
+    r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.,][0-9]{1,6})?)?"
+    r"(Z|z|[+-](0[0-9]|1[0-5])(:?[0-5][0-9])?)?)?$"
+)
+
+
+@extend_schema_field({"type": "string", "pattern": TIMESTAMP_FILTER_PATTERN})
 class TimestampFilter(django_filters.IsoDateTimeFilter):
     """``?created_after=2026-01-31T00:00:00+03:00``: parsed by ``parse_timestamp``."""
 

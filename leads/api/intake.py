@@ -31,9 +31,18 @@ class LeadBatchInputSerializer(serializers.Serializer):
 
 
 class LeadBatchSchemaSerializer(serializers.Serializer):
-    """The same body as the OpenAPI schema shows it (items shaped like ``POST /leads/``)."""
+    """The batch body as the OpenAPI schema shows it: what the server takes (any JSON item;
+    items are meant to be shaped like ``POST /leads/``, anything else is reported invalid)."""
 
-    leads = LeadInputSerializer(many=True)
+    leads = serializers.ListField(
+        child=serializers.JSONField(allow_null=True),
+        min_length=1,
+        max_length=services.BATCH_SIZE,
+        help_text=_(
+            "Items shaped like the body of POST /leads/ (LeadInput); each is judged on its own "
+            "and a bad one is reported as invalid in its result."
+        ),
+    )
 
 
 class LeadBatchResultSerializer(serializers.Serializer):
