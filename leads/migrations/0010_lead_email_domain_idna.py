@@ -26,6 +26,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("leads", "0008_lead_names_visible")]
+    dependencies = [("leads", "0009_lead_names_visible")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

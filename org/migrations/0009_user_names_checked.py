@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0007_user_language'),
+        ('org', '0008_company_calendar'),
     ]
 
     operations = [

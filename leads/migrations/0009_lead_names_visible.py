@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leads', '0007_lead_scoring'),
+        ('leads', '0008_import_jobs'),
     ]
 
     operations = [
