@@ -121,10 +121,12 @@ def _due(
     escalations = data.scalar("SELECT count(*) FROM leads_escalation")
     breached = data.scalar("SELECT count(*) FROM leads_lead WHERE sla_breached")
     notes = data.scalar("SELECT count(*) FROM org_notification")
-    # One digest per sweep and person, each lead named once in each of its readers' digests.
+    # One digest per sweep and person, each lead counted once in each of its readers'
+    # headlines (the bodies name the first ``DIGEST_LINES`` of each part).
     told = data.scalar(
-        "SELECT coalesce(sum((length(body) - length(replace(body, '/leads/', ''))) / 7), 0) "
-        "FROM org_notification"
+        "SELECT coalesce(sum(m[1]::int), 0) FROM org_notification, "
+        "regexp_matches(subject, '(\\d+) (?:leads? have had no first touch|unclaimed leads? "
+        "(?:is|are) one SLA period overdue)', 'g') AS m"
     )
     rows.append(
         {

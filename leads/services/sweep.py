@@ -15,6 +15,7 @@ index on ``sla_next_check_at``.
 
 import copy
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -285,6 +286,10 @@ def _write_postgresql(leads: list[Lead], history: list[Snapshot], *, now: dateti
         )
 
 
+# Leads named in one section of a digest; the headline counts them all.
+DIGEST_LINES = 100
+
+
 class _Item(NamedTuple):
     """One lead in a digest, as it stood when escalated."""
 
@@ -292,6 +297,21 @@ class _Item(NamedTuple):
     name: str
     deadline: datetime | None
     owner: str | None
+
+
+class _Section:
+    """One part of a digest: how many leads, and the first ``DIGEST_LINES`` of them by name
+    (an outage's digest is not 100,000 lines, and a sweep's memory stays bounded)."""
+
+    def __init__(self) -> None:
+        self.items: list[_Item] = []
+        self.total = 0
+
+    def extend(self, items: Iterable[_Item]) -> None:
+        for it in items:
+            self.total += 1
+            if len(self.items) < DIGEST_LINES:
+                self.items.append(it)
 
 
 class _Digest:
@@ -308,13 +328,17 @@ class _Digest:
     """
 
     def __init__(self) -> None:
-        self.breached: list[_Item] = []
-        self.unclaimed: list[_Item] = []
-        self.returned: dict[int, list[_Item]] = defaultdict(list)
+        self.breached = _Section()
+        self.unclaimed = _Section()
+        self.returned: dict[int, _Section] = defaultdict(_Section)
         self.rows: dict[int, Notification] = {}
         self._heads: list[User] | None = None
         self._managers: list[User] | None = None
         self.people: dict[int, User] = {}
+        # A lead's line, rendered once per language and kind (with or without its owner):
+        # each batch rewrites the digests it touches, and re-rendering every line listed so
+        # far would make a sweep quadratic in its size.
+        self._lines: dict[tuple[str, bool, int], str] = {}
 
     def heads(self) -> list[User]:
         if self._heads is None:
@@ -340,13 +364,13 @@ class _Digest:
 
         touched: dict[int, User] = {}
         if heads_notes:
-            self.breached += [item(lead) for lead in heads_notes]
+            self.breached.extend(item(lead) for lead in heads_notes)
             touched.update((user.pk, user) for user in self.heads())
         if management_notes:
-            self.unclaimed += [item(lead) for lead in management_notes]
+            self.unclaimed.extend(item(lead) for lead in management_notes)
             touched.update((user.pk, user) for user in self.managers())
         for lead, owner in owner_notes:
-            self.returned[owner.pk].append(item(lead))
+            self.returned[owner.pk].extend([item(lead)])
             touched[owner.pk] = owner
         if not touched:
             return
@@ -378,10 +402,13 @@ class _Digest:
         headlines: list[str] = []
         sections: list[str] = []
         links: list[str] = []
+        shown: list[_Section] = []
 
-        def lines(items: list[_Item], *, owner: bool) -> str:
-            out = []
-            for it in items:
+        language = translation.get_language() or ""
+
+        def line(it: _Item, owner: bool) -> str:
+            key = (language, owner, it.pk)
+            if key not in self._lines:
                 deadline = (
                     date_format(timezone.localtime(it.deadline), "SHORT_DATETIME_FORMAT")
                     if it.deadline
@@ -395,12 +422,22 @@ class _Digest:
                     text += "; " + _("owner: %(owner)s") % {
                         "owner": it.owner or _("nobody (queue)")
                     }
-                out.append(f"- {text} ({reverse('leads:detail', args=[it.pk])})")
+                self._lines[key] = f"- {text} ({reverse('leads:detail', args=[it.pk])})"
+            return self._lines[key]
+
+        def lines(section: _Section, *, owner: bool) -> str:
+            out = [line(it, owner) for it in section.items]
+            if section.total > len(section.items):
+                more = section.total - len(section.items)
+                out.append(
+                    ngettext("… and %(count)d more lead", "… and %(count)d more leads", more)
+                    % {"count": more}
+                )
             return "\n".join(out)
 
         heads = {head.pk for head in self._heads or []}
-        if self.breached and user.pk in heads:
-            n = len(self.breached)
+        if self.breached.total and user.pk in heads:
+            n = self.breached.total
             headlines.append(
                 ngettext(
                     "SLA breached: %(count)d lead has had no first touch",
@@ -410,10 +447,11 @@ class _Digest:
                 % {"count": n}
             )
             sections.append(lines(self.breached, owner=True))
+            shown.append(self.breached)
             links.append(reverse("kpi:sla"))
         people = {person.pk for person in self._managers or []}
-        if self.unclaimed and user.pk in people:
-            n = len(self.unclaimed)
+        if self.unclaimed.total and user.pk in people:
+            n = self.unclaimed.total
             headlines.append(
                 ngettext(
                     "%(count)d unclaimed lead is one SLA period overdue",
@@ -423,10 +461,11 @@ class _Digest:
                 % {"count": n}
             )
             sections.append(lines(self.unclaimed, owner=False))
+            shown.append(self.unclaimed)
             links.append(reverse("leads:queue"))
-        returned = self.returned.get(user.pk, [])
-        if returned:
-            n = len(returned)
+        returned = self.returned.get(user.pk) or _Section()
+        if returned.total:
+            n = returned.total
             headlines.append(
                 ngettext(
                     "%(count)d of your leads went back to the queue: no first touch in time",
@@ -436,10 +475,10 @@ class _Digest:
                 % {"count": n}
             )
             sections.append(lines(returned, owner=False))
+            shown.append(returned)
             links.append(reverse("leads:queue"))
-        everything = [*self.breached, *self.unclaimed, *returned]
-        if len({it.pk for it in everything}) == 1:  # one lead: straight to it
-            links = [reverse("leads:detail", args=[everything[0].pk])]
+        if sum(section.total for section in shown) == 1:  # one lead: straight to it
+            links = [reverse("leads:detail", args=[shown[0].items[0].pk])]
         body = "\n\n".join(
             f"{headline}\n{section}" for headline, section in zip(headlines, sections, strict=True)
         )

@@ -176,3 +176,19 @@ def test_the_digest_reads_one_lead_a_line_on_the_page(client, make_lead, sales_h
     client.force_login(sales_head)
     page = client.get("/notifications/").content.decode()
     assert page.count("<br>- Lead") == 2
+
+
+def test_a_large_digest_names_the_first_leads_and_counts_them_all(
+    make_lead, sales_head, monkeypatch
+):
+    """An outage's digest is not thousands of lines: the headline counts every lead, the body
+    names the first DIGEST_LINES (in escalation order) and says how many more there are."""
+    monkeypatch.setattr(sweep_module, "DIGEST_LINES", 3)
+    monkeypatch.setattr(sweep_module, "BATCH_SIZE", 2)  # the count grows across batches too
+    leads = [make_lead(now=T0 + timedelta(seconds=i)) for i in range(5)]
+    assert sla_sweep(now=T0 + timedelta(minutes=6)).level1 == 5
+    note = Notification.objects.get(recipient=sales_head)
+    assert note.subject == "SLA breached: 5 leads have had no first touch"
+    assert mentioned(note) == [lead.pk for lead in leads[:3]]
+    assert note.body.endswith("… and 2 more leads")
+    assert note.link == "/reports/sla/"
