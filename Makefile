@@ -28,20 +28,16 @@ run: export DJANGO_DEBUG ?= 1
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A config worker --beat --loglevel=WARNING --concurrency=2 \
-		--schedule=var/celerybeat-schedule & \
-	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT) & \
-	sleep 2; \
-	echo; \
-	echo "  Tandem is running at http://$(HOST):$(PORT)/   (Ctrl-C stops web, worker and beat)"; \
+	@echo; \
+	echo "  Tandem is starting at http://$(HOST):$(PORT)/   (Ctrl-C stops web, worker and beat)"; \
 	echo "  Demo logins (password: tandem-demo):"; \
 	echo "    manager  - management, head      admin    - superuser"; \
 	echo "    mhead    - marketing head        marketer - marketing"; \
 	echo "    shead    - sales head            sales1, sales2, sales3 - sales"; \
 	echo "  API docs: http://$(HOST):$(PORT)/api/v1/docs/"; \
-	echo; \
-	wait
+	echo
+	@# One supervisor for web, worker and beat: a single Ctrl-C stops all three within seconds.
+	$(BIN)/python scripts/run_local.py $(HOST):$(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

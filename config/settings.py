@@ -5,6 +5,7 @@ project folder and Celery's filesystem transport as an embedded broker. Producti
 refuses to start without a real secret key and allowed hosts.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -186,6 +187,8 @@ else:
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        # kombu's exchange tables; left to default they land in ./control of the project root
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -296,6 +299,12 @@ if HOLIDAYS_COUNTRY:
             f"HOLIDAYS_COUNTRY is invalid: {HOLIDAYS_COUNTRY!r} is not a country the holidays "
             "package knows (ISO 3166-1 alpha-2, e.g. RU), or empty for none."
         )
+
+# The company's currency: new deals default to it and report totals (revenue, pools, cost) are
+# shown in it. A deal may carry another currency; its own amounts show that one.
+CURRENCY = env.str("CURRENCY", default="RUB").strip().upper()
+if not re.fullmatch(r"[A-Z]{3}", CURRENCY):
+    raise ImproperlyConfigured(f"CURRENCY is invalid: {CURRENCY!r} is not a three-letter code.")
 
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="RU").upper()
 if PHONE_DEFAULT_REGION not in phonenumbers.SUPPORTED_REGIONS:

@@ -43,5 +43,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_items": items,
         "nav_role": role,
+        # The badge shows the department's name in the reader's language, not its code.
+        "nav_role_label": Role(role).label if role in Role.values else "",
         "nav_unread": unread_notification_count(user=user),
     }

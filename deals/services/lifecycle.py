@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -49,7 +50,7 @@ def deal_create_from_lead(
         customer=lead.company or lead.name,
         title=title,
         amount=amount,
-        currency=currency or "RUB",
+        currency=currency or settings.CURRENCY,
         expected_close_on=expected_close_on,
         owner=by,
         channel_id=lead.channel_id,

@@ -6,14 +6,14 @@ from fractions import Fraction
 from django import template
 from django.utils.translation import gettext as _
 
+from org.numbers import format_money, format_percent
+
 register = template.Library()
 
 
 @register.filter
 def percent(value: float | Decimal | Fraction | str | None, digits: int = 1) -> str:
-    if value is None or value == "":
-        return "—"
-    return f"{float(value) * 100:.{digits}f}%"
+    return format_percent(value, int(digits))
 
 
 @register.filter
@@ -36,7 +36,5 @@ def duration(seconds: float | None) -> str:
 
 @register.filter
 def money(value: Decimal | str | None) -> str:
-    if value is None or value == "":
-        return "—"
-    amount = Decimal(value)
-    return f"{amount:,.2f}".replace(",", "\u202f")
+    """Report totals: in the company's currency, grouped the reader's way (org/numbers.py)."""
+    return format_money(value)

@@ -24,6 +24,7 @@ from kpi.reports import (
 from kpi.templatetags.kpi_format import percent
 from kpi.views.common import CHART_GROUPS, csv_filename, report_page
 from kpi.views.scoring import SCORING_GROUPINGS, scoring_context
+from org.numbers import format_number
 
 SLA_GROUPINGS = ("channel", "owner")
 REJECTION_GROUPINGS = ("channel", "campaign", "form", "segment", "owner")
@@ -88,7 +89,7 @@ def _stage_chart(report: FunnelReport) -> Any:
     ]
     return bar_chart(
         [
-            Bar(label, n, f"{n:,}" + (f" · {percent(n / t.leads, 0)}" if t.leads else ""))
+            Bar(label, n, format_number(n) + (f" · {percent(n / t.leads, 0)}" if t.leads else ""))
             for label, n in stages
         ],
         title=_("The funnel: how far the period's leads got"),
@@ -102,7 +103,8 @@ def _groups_chart(report: FunnelReport) -> Any:
             Bar(
                 row.label,
                 row.leads,
-                f"{row.deals:,}/{row.leads:,} · {percent(row.lead_to_deal_rate, 0)}",
+                f"{format_number(row.deals)}/{format_number(row.leads)}"
+                f" · {percent(row.lead_to_deal_rate, 0)}",
                 inner=row.deals,
             )
             for row in rows
@@ -216,7 +218,7 @@ def rejections(request: HttpRequest) -> HttpResponseBase:
         report = rejection_report(query=query)
         chart = bar_chart(
             [
-                Bar(r.label, r.count, f"{r.count:,} · {percent(r.share, 0)}")
+                Bar(r.label, r.count, f"{format_number(r.count)} · {percent(r.share, 0)}")
                 for r in report.totals.reasons
             ],
             title=_("Rejection reasons, all groups"),
@@ -291,7 +293,7 @@ def speed(request: HttpRequest) -> HttpResponseBase:
                     r.label,
                     r.conversion_rate,
                     percent(r.conversion_rate),
-                    note=_("%(n)s leads") % {"n": f"{r.leads:,}"},
+                    note=_("%(n)s leads") % {"n": format_number(r.leads)},
                 )
                 for r in report.rows
             ],

@@ -62,4 +62,4 @@ def test_display_formats():
         "2 h 1 min",
         "1 d 3 h",
     ]
-    assert (money(None), money("1234.5")) == ("—", "1\u202f234.50")
+    assert (money(None), money("1234.5")) == ("—", "1,234.50\xa0RUB")
