@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from deals import rules, selectors, services
-from deals.models import Deal, DealStage, Payment, StageApproval
+from deals.models import Deal, DealStage, LostReason, Payment, StageApproval
 from leads.models import Channel, Lead
+from org.history import with_reason_text
 from org.inputs import StoredDateFormField
 from org.models import Role, User
 from org.paging import narrow_page
@@ -196,7 +197,14 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_manage = user.has_role(Role.MANAGEMENT) or (
         user.has_role(Role.SALES) and deal.owner_id == user.pk
     )
-    history = deal.history.select_related("history_user", "stage").order_by("-history_date")[:30]
+    history = with_reason_text(
+        deal.history.select_related("history_user", "stage").order_by("-history_date")[:30],
+        names={
+            **{f.name: str(f.verbose_name) for f in Deal._meta.concrete_fields},
+            **{s.code: s.name for s in stages},
+            **dict(LostReason.objects.values_list("code", "label")),
+        },
+    )
     return render(
         request,
         "deals/detail.html",

@@ -20,9 +20,19 @@ from django.views.decorators.http import require_POST
 from config.headers import no_store
 from leads import selectors, services
 from leads.csv_import import INLINE_ROWS, leads_import_upload
-from leads.models import Campaign, Channel, Escalation, ImportJob, Lead, LeadDefinition, Touch
+from leads.models import (
+    Campaign,
+    Channel,
+    DisqualificationReason,
+    Escalation,
+    ImportJob,
+    Lead,
+    LeadDefinition,
+    Touch,
+)
 from leads.services.privacy import ERASE_REASON_MAX
 from org import paging
+from org.history import with_reason_text
 from org.models import Role, User
 from org.periods import Period
 from org.permissions import acting_user
@@ -187,7 +197,10 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         definition = services.active_definition()
     met = lead.qualification or {}
     criteria = list(lead.definition.criteria.all()) if lead.definition else []
-    history = lead.history.select_related("history_user").order_by("-history_date")[:50]
+    history = with_reason_text(
+        lead.history.select_related("history_user").order_by("-history_date")[:50],
+        names=dict(DisqualificationReason.objects.values_list("code", "label")),
+    )
     return render(
         request,
         "leads/detail.html",

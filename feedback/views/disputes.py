@@ -13,8 +13,10 @@ from feedback import selectors, services
 from feedback.forms import DecideForm, DisputeFilterForm, RespondForm
 from feedback.models import Dispute
 from feedback.services.common import may_answer_for_marketing
+from feedback.services.disputes import DECISIONS, RESPONSES
 from feedback.views.common import error_text, form_errors, paginate, role_required
 from leads.models import LeadCriterion
+from org.history import with_reason_text
 from org.models import Role
 from org.permissions import acting_user
 
@@ -74,7 +76,11 @@ def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
         user, dispute.lead
     )
     may_decide = dispute.status in Dispute.ANSWERED and user.has_role(Role.MANAGEMENT)
-    history = list(dispute.history.select_related("history_user").order_by("history_date"))
+    history = with_reason_text(
+        dispute.history.select_related("history_user").order_by("history_date"),
+        # an answer or a decision is named by the status it led to
+        names={code: str(status.label) for code, status in {**RESPONSES, **DECISIONS}.items()},
+    )
     return render(
         request,
         "feedback/dispute.html",
