@@ -17,7 +17,7 @@ def test_not_found_page_has_the_site_header_and_a_way_back(client, seller):
     assert "404.html" in [t.name for t in response.templates]
     html = response.content.decode()
     assert "Page not found" in html
-    assert 'class="topbar"' in html and 'href="/leads/queue/"' in html  # the usual navigation
+    assert 'class="topbar' in html and 'href="/leads/queue/"' in html  # the usual navigation
     assert 'rel="icon"' in html
 
 

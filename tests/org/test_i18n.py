@@ -113,6 +113,8 @@ def test_compiled_catalogue_matches_the_po_file():
         strings = entry["strings"]
         assert isinstance(strings, dict)
         msgid = strings["msgid"]
+        if "msgctxt" in strings:  # gettext keys a context's entries as "context\x04msgid"
+            msgid = f"{strings['msgctxt']}\x04{msgid}"
         if "msgid_plural" in strings:
             wanted = {(msgid, i): strings[f"msgstr[{i}]"] for i in range(3)}
         else:
