@@ -12,12 +12,12 @@ def _templates() -> list[Path]:
 
 
 def test_no_template_carries_its_own_css():
-    # Every page's look is static/css/tandem.css, linked from base.html (and the 503 page,
-    # which renders without the database and so without base.html's context).
+    # Every page's look is static/css/tandem.css, linked from base.html (and the 500 and 503
+    # pages, which render without the database and so without base.html's context).
     offenders = [str(p) for p in _templates() if "<style" in p.read_text()]
     assert offenders == []
     linking = sorted(p.name for p in _templates() if 'rel="stylesheet"' in p.read_text())
-    assert linking == ["503.html", "base.html"]
+    assert linking == ["500.html", "503.html", "base.html"]
 
 
 def test_every_list_uses_the_one_pager():
