@@ -145,8 +145,9 @@ def test_marketer_sees_outcomes_imports_exports_and_answers_a_dispute(page, logi
     assert len(rows) >= 2 and any("Ivan Petrov" in cell for cell in rows[1])
 
     good = tmp_path / "leads.csv"
+    # by the names the pages show, in any case (slugs work too)
     good.write_text(
-        "name,email,channel,campaign\nAnna Smirnova,anna@example.com,google-ads,spring\n"
+        "name,email,channel,campaign\nAnna Smirnova,anna@example.com,google ads,Spring Search\n"
     )
     page.goto(f"{page.base}/leads/import/")
     page.set_input_files("input[type=file]", str(good))
