@@ -13,7 +13,6 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -24,21 +23,10 @@ from leads.models import Channel, Lead
 from org.history import with_reason_text
 from org.inputs import StoredDateFormField
 from org.models import Role, User
+from org.pages import back, error_text
 from org.paging import narrow_page
 from org.permissions import acting_user
 from org.selectors import salespeople, user_list
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
-def _back(request: HttpRequest, deal_pk: int) -> HttpResponse:
-    """Back where the action came from (the board or the deal page), never off-site."""
-    next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return redirect(next_url)
-    return redirect("deals:detail", deal_pk)
 
 
 def _scoped_deal(request: HttpRequest, pk: int) -> Deal:
@@ -248,8 +236,8 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
             _("%(deal)s moved to %(stage)s.") % {"deal": deal.title, "stage": deal.stage.name},
         )
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    return _back(request, pk)
+        messages.error(request, error_text(exc))
+    return back(request, "deals:detail", pk)
 
 
 @require_POST
@@ -259,7 +247,7 @@ def payment(request: HttpRequest, pk: int) -> HttpResponse:
     form = PaymentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter an amount above zero and, if you like, the date paid."))
-        return _back(request, pk)
+        return back(request, "deals:detail", pk)
     amount = form.cleaned_data["amount"]
     paid_on = form.cleaned_data.get("paid_on")
     if request.POST.get("confirm_over") != "1" and services.payment_would_exceed(
@@ -285,8 +273,8 @@ def payment(request: HttpRequest, pk: int) -> HttpResponse:
         services.payment_record(deal=deal, amount=amount, paid_at=paid_at, by=acting_user(request))
         messages.success(request, _("Payment recorded."))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    return _back(request, pk)
+        messages.error(request, error_text(exc))
+    return back(request, "deals:detail", pk)
 
 
 @require_POST
@@ -304,7 +292,7 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
         services.deal_reassign(deal=deal, owner=owner, by=user)
         messages.success(request, _("The deal is now with %(owner)s.") % {"owner": owner})
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("deals:detail", pk)
 
 
@@ -321,7 +309,7 @@ def payment_void(request: HttpRequest, pk: int, payment_id: int) -> HttpResponse
     except services.PaymentAlreadyVoided as exc:
         messages.error(request, str(exc))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc) if isinstance(exc, ValidationError) else str(exc))
+        messages.error(request, error_text(exc) if isinstance(exc, ValidationError) else str(exc))
     return redirect("deals:detail", pk)
 
 
@@ -341,8 +329,8 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("Deal closed: %(status)s.") % {"status": deal.get_status_display()}
         )
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    return _back(request, pk)
+        messages.error(request, error_text(exc))
+    return back(request, "deals:detail", pk)
 
 
 @require_POST
@@ -352,13 +340,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = EditForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the deal a title and an amount of zero or more."))
-        return _back(request, pk)
+        return back(request, "deals:detail", pk)
     try:
         services.deal_update(deal=deal, by=acting_user(request), **form.cleaned_data)
         messages.success(request, _("Deal updated."))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    return _back(request, pk)
+        messages.error(request, error_text(exc))
+    return back(request, "deals:detail", pk)
 
 
 @require_POST
@@ -374,8 +362,8 @@ def sign_off(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Signed off."))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    return _back(request, pk)
+        messages.error(request, error_text(exc))
+    return back(request, "deals:detail", pk)
 
 
 @require_POST
@@ -390,8 +378,8 @@ def request_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
             % {"departments": rules.join_departments(asked)},
         )
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    return _back(request, pk)
+        messages.error(request, error_text(exc))
+    return back(request, "deals:detail", pk)
 
 
 @require_POST
@@ -408,7 +396,7 @@ def repeat(request: HttpRequest, pk: int) -> HttpResponse:
             previous=previous, by=acting_user(request), **form.cleaned_data
         )
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect("deals:detail", pk)
     messages.success(request, _("Repeat sale created."))
     return redirect("deals:detail", deal.pk)
@@ -435,7 +423,7 @@ def convert(request: HttpRequest, lead_id: int) -> HttpResponse:
             lead=lead, by=acting_user(request), title=title, amount=amount
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
         return redirect("leads:detail", lead_id)
     messages.success(request, _("Deal created."))
     return redirect("deals:detail", deal.pk)  # where the work goes on

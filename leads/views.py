@@ -12,7 +12,6 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -34,29 +33,10 @@ from leads.services.privacy import ERASE_REASON_MAX
 from org import paging
 from org.history import with_reason_text
 from org.models import Role, User
+from org.pages import back, error_text, role_required
 from org.periods import Period
 from org.permissions import acting_user
 from org.selectors import salespeople
-
-
-def _role_required(*roles: str):  # type: ignore[no-untyped-def]
-    def decorator(view):  # type: ignore[no-untyped-def]
-        @login_required
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.has_role(*roles):  # type: ignore[union-attr]
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        wrapped.__name__ = view.__name__
-        wrapped.__doc__ = view.__doc__
-        return wrapped
-
-    return decorator
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
 
 # --- Lead list ---------------------------------------------------------------------------------
 
@@ -250,13 +230,10 @@ def touch(request: HttpRequest, pk: int) -> HttpResponse:
             services.lead_touch(lead=lead, by=acting_user(request), **form.cleaned_data)
             messages.success(request, _("Touch logged for %(lead)s.") % {"lead": lead.name})
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
     else:
         messages.error(request, _("Choose what kind of touch it was."))
-    next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return redirect(next_url)
-    return redirect("leads:detail", pk)
+    return back(request, "leads:detail", pk)
 
 
 @require_POST
@@ -271,7 +248,7 @@ def qualify(request: HttpRequest, pk: int) -> HttpResponse:
         services.lead_qualify(lead=lead, by=acting_user(request), criteria=criteria)
         messages.success(request, _("%(lead)s is qualified.") % {"lead": lead.name})
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("leads:detail", pk)
 
 
@@ -285,7 +262,7 @@ def disqualify(request: HttpRequest, pk: int) -> HttpResponse:
             services.lead_disqualify(lead=lead, by=acting_user(request), **form.cleaned_data)
             messages.success(request, _("%(lead)s is disqualified.") % {"lead": lead.name})
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
     else:
         messages.error(request, _("Choose a disqualification reason."))
     return redirect("leads:detail", pk)
@@ -308,7 +285,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("%(lead)s is now with %(owner)s.") % {"lead": lead, "owner": owner}
         )
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("leads:detail", pk)
 
 
@@ -322,7 +299,7 @@ class EraseForm(forms.Form):
     )
 
 
-@_role_required(Role.MANAGEMENT)
+@role_required(Role.MANAGEMENT)
 def personal_data(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything held about the lead's person, as a JSON file (a subject-access request)."""
     lead = get_object_or_404(selectors.lead_scope(user=acting_user(request)), pk=pk)
@@ -336,7 +313,7 @@ def personal_data(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@_role_required(Role.MANAGEMENT)
+@role_required(Role.MANAGEMENT)
 def erase(request: HttpRequest, pk: int) -> HttpResponse:
     lead = get_object_or_404(selectors.lead_scope(user=acting_user(request)), pk=pk)
     form = EraseForm(request.POST)
@@ -379,19 +356,19 @@ def _queue_context(request: HttpRequest) -> dict[str, Any]:
     return context
 
 
-@_role_required(Role.SALES, Role.MANAGEMENT)
+@role_required(Role.SALES, Role.MANAGEMENT)
 def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "leads/queue.html", _queue_context(request))
 
 
-@_role_required(Role.SALES, Role.MANAGEMENT)
+@role_required(Role.SALES, Role.MANAGEMENT)
 def queue_panel(request: HttpRequest) -> HttpResponse:
     """The live part of the queue page, re-fetched by htmx every few seconds."""
     return render(request, "leads/_queue_panel.html", _queue_context(request))
 
 
 @require_POST
-@_role_required(Role.SALES)
+@role_required(Role.SALES)
 def claim(request: HttpRequest) -> HttpResponse:
     try:
         lead = services.lead_claim_next(user=acting_user(request))
@@ -414,7 +391,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("CSV file"))
 
 
-@_role_required(Role.MARKETING, Role.MANAGEMENT)
+@role_required(Role.MARKETING, Role.MANAGEMENT)
 def import_csv(request: HttpRequest) -> HttpResponse:
     """Small files are imported now and the report shown; a large one becomes a job whose
     progress the page follows (``import_job``)."""
@@ -489,7 +466,7 @@ def definition(request: HttpRequest) -> HttpResponse:
                 proposed = services.definition_propose(by=user, criteria=_criteria_from(request))
                 messages.success(request, _("Version %(v)s proposed.") % {"v": proposed.version})
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         return redirect("leads:definition")
     versions = list(selectors.definition_list().prefetch_related("approvals__user"))
     active = next((v for v in versions if v.status == LeadDefinition.Status.ACTIVE), None)

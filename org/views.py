@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from org.auth import auth_throttled, is_locked, lockout_response
 from org.calendar import public_holidays
 from org.matrix import matrix_changes, matrix_rows, reporting_lines, rules_of
 from org.models import ApiKey, CompanyDay, FunnelStage, HandOff, Raci, Role, User
+from org.pages import error_text, role_required
 from org.permissions import acting_user
 
 
@@ -95,7 +96,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
                 request, _("Responsibility matrix saved: %(count)d changes.") % {"count": count}
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, error_text(exc))
         return redirect("org:matrix")
     grid = []
     for row in rows:
@@ -140,7 +141,7 @@ def matrix_handoff_add(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Hand-off rule added."))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     return redirect(reverse("org:matrix") + "#handoffs")
 
 
@@ -157,7 +158,7 @@ def matrix_handoff_update(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Hand-off rule saved."))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
     return redirect(reverse("org:matrix") + "#handoffs")
 
 
@@ -173,18 +174,12 @@ def matrix_handoff_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Integration API keys (management) ------------------------------------------------------
 
 
-def _management_only(request: HttpRequest) -> User:
-    user = acting_user(request)
-    if not user.has_role(Role.MANAGEMENT):
-        raise PermissionDenied
-    return user
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGEMENT)
 def api_keys(request: HttpRequest) -> HttpResponse:
     """Keys for integrations: created here for one purpose, shown once, revoked here."""
-    user = _management_only(request)
+    user = acting_user(request)
     new_key = None
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
@@ -211,8 +206,9 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@role_required(Role.MANAGEMENT)
 def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _management_only(request)
+    user = acting_user(request)
     api_key = get_object_or_404(selectors.api_key_list(), pk=pk)
     services.api_key_revoke(api_key=api_key, by=user)
     messages.success(request, _("The key %(name)s no longer works.") % {"name": api_key.name})

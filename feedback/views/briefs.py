@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from feedback import selectors, services
 from feedback.forms import BriefFilterForm, BriefForm
 from feedback.models import Brief
-from feedback.views.common import error_text, form_errors, paginate, role_required
 from org.models import Role
+from org.pages import error_text, form_errors, paginate, role_required
 from org.permissions import acting_user
 
 

@@ -14,10 +14,10 @@ from feedback.forms import DecideForm, DisputeFilterForm, RespondForm
 from feedback.models import Dispute
 from feedback.services.common import may_answer_for_marketing
 from feedback.services.disputes import DECISIONS, RESPONSES
-from feedback.views.common import error_text, form_errors, paginate, role_required
 from leads.models import LeadCriterion
 from org.history import with_reason_text
 from org.models import Role
+from org.pages import error_text, form_errors, paginate, role_required
 from org.permissions import acting_user
 
 

@@ -19,11 +19,11 @@ from feedback import selectors, services
 from feedback.forms import DisputeForm, HeardForm, QualityFilterForm, RatingForm
 from feedback.models import Dispute, LeadFeedback, ObjectionHeard
 from feedback.rollups import LEAD_CREATED, quality_rollup
-from feedback.views.common import error_text, form_errors, role_required
 from leads.models import Lead
 from leads.selectors import lead_scope
 from leads.services import active_definition
 from org.models import Role
+from org.pages import error_text, form_errors, role_required
 from org.periods import Period
 from org.permissions import acting_user
 

@@ -19,7 +19,7 @@ from deals.models import Deal
 from feedback import selectors, services
 from feedback.forms import ITEM_ROWS, ActionItemForm, MeetingForm
 from feedback.models import ActionItem, Objection, ReviewMeeting
-from feedback.views.common import back, error_text, form_errors, paginate
+from org.pages import back, error_text, form_errors, paginate
 from org.permissions import acting_user
 
 

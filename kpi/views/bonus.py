@@ -23,14 +23,8 @@ from kpi.exports import csv_response
 from kpi.models import Period, Statement
 from kpi.scorecard import Scorecard
 from org.models import Role, User
+from org.pages import error_text, role_required
 from org.permissions import acting_user
-
-
-def _manager(request: HttpRequest) -> User:
-    user = acting_user(request)
-    if not user.has_role(Role.MANAGEMENT):
-        raise PermissionDenied
-    return user
 
 
 def _period(pk: int) -> Period:
@@ -42,7 +36,7 @@ def _projection(period: Period) -> tuple[services.Computed | None, str]:
     try:
         return services.statement_compute(period=period), ""
     except ValidationError as exc:
-        return None, " ".join(exc.messages)
+        return None, error_text(exc)
 
 
 @login_required
@@ -59,11 +53,10 @@ def bonus_home(request: HttpRequest) -> HttpResponseBase:
     return redirect("kpi:my_bonus", pk=period.pk)
 
 
-@login_required
+@role_required(Role.MANAGEMENT)
 def period_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """For managers: goal progress, attainment, the pool so far, both departments' KPIs, the
     leaderboard (the lines a statement would have now) and the period's statements."""
-    _manager(request)
     period = _period(pk)
     computed, problem = _projection(period)
     card = computed.card if computed else None
@@ -99,13 +92,11 @@ def _progress(revenue: Decimal, goal: Decimal) -> int:
     return int(min(Decimal(100), revenue * 100 / goal))
 
 
-@login_required
+@role_required(Role.MARKETING, Role.SALES)
 def my_bonus(request: HttpRequest, pk: int) -> HttpResponse:
     """A marketer's or salesperson's own KPIs, their projected line with its reasons and,
     once approved, the approved line. Nobody else's line is ever shown here."""
     user = acting_user(request)
-    if not user.has_role(Role.MARKETING, Role.SALES):
-        raise PermissionDenied
     period = _period(pk)
     computed, problem = _projection(period)
     projected = None
@@ -202,27 +193,29 @@ def _whole(raw: str) -> int:
 
 @login_required
 @require_POST
+@role_required(Role.MANAGEMENT)
 def statement_create(request: HttpRequest, pk: int) -> HttpResponseBase:
-    by = _manager(request)
+    by = acting_user(request)
     period = _period(pk)
     try:
         statement = services.statement_create(period=period, by=by)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, error_text(exc))
         return redirect("kpi:period", pk=period.pk)
     return redirect("kpi:statement", pk=statement.pk)
 
 
 @login_required
 @require_POST
+@role_required(Role.MANAGEMENT)
 def period_close(request: HttpRequest, pk: int) -> HttpResponseBase:
-    by = _manager(request)
+    by = acting_user(request)
     period = _period(pk)
     try:
         services.period_close(period=period, by=by)
         messages.success(request, _("The period is closed."))
     except (ValidationError, services.Conflict) as exc:
-        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        text = error_text(exc) if isinstance(exc, ValidationError) else str(exc)
         messages.error(request, text)
     return redirect("kpi:period", pk=period.pk)
 
@@ -272,8 +265,9 @@ def statement_page(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @login_required
 @require_POST
+@role_required(Role.MANAGEMENT)
 def statement_approve(request: HttpRequest, pk: int) -> HttpResponseBase:
-    by = _manager(request)
+    by = acting_user(request)
     statement = get_object_or_404(selectors.statement_scope(user=by), pk=pk)
     try:
         services.statement_approve(statement=statement, by=by)

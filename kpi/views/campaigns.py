@@ -4,9 +4,6 @@ lead's whole trail (the lead page). Management sees every campaign."""
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
@@ -20,6 +17,7 @@ from kpi.views.scoring import scoring_context
 from leads.labels import segment_label
 from leads.models import Lead
 from org.models import Role
+from org.pages import paginate, role_required
 from org.permissions import acting_user
 
 LEAD_HEADER = [
@@ -74,12 +72,10 @@ def _campaign_leads_csv(leads: QuerySet[Any], query: ReportQuery) -> HttpRespons
     )
 
 
-@login_required
+@role_required(Role.MARKETING, Role.MANAGEMENT)
 def my_campaigns(request: HttpRequest) -> HttpResponseBase:
     """Marketing and management only; a salesperson has no campaigns (403)."""
     user = acting_user(request)
-    if not user.has_role(Role.MARKETING, Role.MANAGEMENT):
-        raise PermissionDenied
     campaigns = selectors.campaigns_of(user=user)
     status = request.GET.get("status", "")
     if status not in Lead.Status.values:
@@ -89,7 +85,7 @@ def my_campaigns(request: HttpRequest) -> HttpResponseBase:
         leads = selectors.campaign_leads(user=user, query=query, status=status)
         return {
             "report": funnel_report(query=query, leads=Lead.objects.filter(campaign__in=campaigns)),
-            "page": Paginator(leads, 50).get_page(request.GET.get("page")),
+            "page": paginate(request, leads)[0],
             "status": status,
             "statuses": Lead.Status.choices,
             "show_cost": True,

@@ -1,42 +1,47 @@
-"""What every feedback page shares."""
+"""What every app's browser pages share: the role gate, a refusal or a form's errors as one
+line for a message, the safe way back after an action, and a page of a short list.
+
+The API has its own equivalents (``org.permissions`` for roles, DRF for errors and paging);
+``org.paging`` pages the lists that grow to millions of rows.
+"""
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-View = Callable[..., HttpResponse]
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def role_required(*roles: str) -> Callable[[View], View]:
-    """Logged in and in one of ``roles``; anyone else gets 403."""
+    """Logged in (else the login page) and in one of ``roles``; anyone else gets 403."""
 
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.has_role(*roles):  # type: ignore[union-attr]
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return wrapped
+        return cast(View, wrapped)
 
     return decorator
 
 
 def error_text(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return " ".join(str(m) for messages in exc.message_dict.values() for m in messages)
+    """A service's refusal as one line for ``messages.error`` (every message, field ones too)."""
     return " ".join(exc.messages)
 
 
 def form_errors(form: Any) -> str:
+    """A bound form's errors as one line for ``messages.error``, each after its field's label."""
     return " ".join(
         f"{form.fields[name].label}: {' '.join(errors)}"
         if name in form.fields
@@ -45,15 +50,18 @@ def form_errors(form: Any) -> str:
     )
 
 
-def back(request: HttpRequest, fallback: str) -> HttpResponse:
-    """Back where the action came from, never off-site."""
+def back(request: HttpRequest, fallback: str, *args: Any) -> HttpResponse:
+    """Back where the action came from (the form's ``next``), never off-site; else to
+    ``fallback`` (a URL, or a URL name with ``args``)."""
     next_url = request.POST.get("next", "")
     if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         return redirect(next_url)
-    return redirect(fallback)
+    return redirect(fallback, *args)
 
 
 def paginate(request: HttpRequest, items: Any, per_page: int = 50) -> tuple[Page, str]:
+    """A page of a short list (Django's paginator: it counts) and the query string without
+    ``page`` for the pager's links (``templates/_pagination.html``)."""
     page = Paginator(items, per_page).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
