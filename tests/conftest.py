@@ -1,6 +1,9 @@
 import contextlib
 import os
+import threading
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -44,6 +47,69 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
         except redis.RedisError as exc:
             _missing(f"Redis at {settings.REDIS_URL} is unreachable: {exc}")
+
+
+# What each kind of missing service is called in the skip reasons above and in
+# tests/browser/conftest.py; the summary below counts the skips by it.
+NEEDS = (("PostgreSQL", "PostgreSQL"), ("Redis", "Redis"), ("Chromium", "Chromium"))
+_SKIPPED_FOR_LACK = pytest.StashKey[dict[str, int]]()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Count the tests skipped for lack of PostgreSQL, Redis or Chromium (said last, below)."""
+    counts = {label: 0 for label, _ in NEEDS}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = str(report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr)
+        for label, word in NEEDS:
+            if word in reason:
+                counts[label] += 1
+                break
+    terminalreporter.config.stash[_SKIPPED_FOR_LACK] = {k: n for k, n in counts.items() if n}
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The run's very last line, loud, when such tests were skipped: a green run on SQLite
+    without the services has not run what CI runs."""
+    missing = config.stash.get(_SKIPPED_FOR_LACK, {})
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if not missing or reporter is None:
+        return
+    needs = ", ".join(f"{n} for lack of {label}" for label, n in missing.items())
+    reporter.write_sep(
+        "!",
+        f"NOT A CI RUN: {sum(missing.values())} tests skipped ({needs}); "
+        "REQUIRE_SERVICES=1 REQUIRE_BROWSER=1 makes them fail instead",
+        red=True,
+        bold=True,
+    )
+
+
+def race(*actions: Callable[[], Any], reraise: bool = False) -> list[Any]:
+    """Run the actions at the same moment, each in its own thread and database connection (a
+    barrier lets them go together). Returns what each returned, or in its place the exception
+    it raised, for the test to inspect; with ``reraise`` the first exception is raised."""
+    barrier = threading.Barrier(len(actions))
+    results: list[Any] = [None] * len(actions)
+    errors: list[BaseException] = []
+
+    def run(i: int, action: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            results[i] = action()
+        except BaseException as exc:  # the test inspects what each side got
+            results[i] = exc
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if reraise and errors:
+        raise errors[0]
+    return results
 
 
 @pytest.fixture(autouse=True)

@@ -1,41 +1,16 @@
 """Races on one deal, with real threads on PostgreSQL: the row lock decides, one at a time."""
 
 import itertools
-import threading
-from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from deals.models import Deal, StageApproval, StageChange
 from deals.services import deal_close, deal_move, deal_sign_off
+from tests.conftest import race
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(*actions: Callable[[], object]) -> list[object]:
-    """Run the actions at the same moment, each in its own thread and connection; return
-    what each returned or raised."""
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(i: int, action: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[i] = action()
-        except Exception as exc:  # the test inspects what each side got
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_won_and_lost_at_once_close_the_deal_exactly_once(make_deal, seller, manager):

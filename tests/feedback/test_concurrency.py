@@ -1,12 +1,8 @@
 """Races with real threads on PostgreSQL: row locks and unique constraints decide, so a lead
 is disputed once, a dispute is answered and decided once, a brief moves once per step."""
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from feedback.models import AnswerVote, Brief, Dispute, LeadFeedback
 from feedback.services import (
@@ -19,32 +15,10 @@ from feedback.services import (
     lead_feedback_give,
     objection_create,
 )
+from tests.conftest import race
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(*actions: Callable[[], object]) -> list[object]:
-    """Run the actions at the same moment, each in its own thread and connection; return
-    what each returned or raised."""
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(i: int, action: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[i] = action()
-        except Exception as exc:  # the test inspects what each side got
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_a_double_submitted_dispute_is_raised_once(seller, worked):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from kpi import services
 from kpi.models import Period, Statement
-from tests.deals.test_concurrency import race
+from tests.conftest import race
 from tests.kpi.bonus_data import MARCH, BonusData
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

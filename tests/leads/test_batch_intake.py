@@ -1,15 +1,14 @@
 """POST /api/v1/leads/batch/ per the contract, the bulk path it shares with the single POST and
 CSV import, and two concurrent batches sharing contacts."""
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from leads.models import Lead, LeadRequest
 from leads.services import LeadInput, Source, lead_intake_many
+from tests.conftest import race
 from tests.factories import ChannelFactory, UserFactory
 
 URL = "/api/v1/leads/batch/"
@@ -142,30 +141,6 @@ def test_csv_import_goes_through_the_bulk_path(marketer, channel, django_assert_
 # --- Races on PostgreSQL ----------------------------------------------------------------------
 
 
-def _together(workers: list[Callable[[], Any]]) -> list[Any]:
-    barrier = threading.Barrier(len(workers))
-    results: list[Any] = [None] * len(workers)
-    errors: list[BaseException] = []
-
-    def run(i: int, work: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = work()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_batches_sharing_contacts_make_one_lead_per_contact():
@@ -191,7 +166,7 @@ def test_concurrent_batches_sharing_contacts_make_one_lead_per_contact():
         if round_:
             LeadRequest.objects.all().delete()
             Lead.objects.all().delete()
-        results = _together([batch(k) for k in range(4)])
+        results = race(*[batch(k) for k in range(4)], reraise=True)
         open_leads = Lead.objects.filter(status__in=Lead.OPEN_STATUSES)
         emails = [e for e in open_leads.values_list("email", flat=True) if e]
         phones = [p for p in open_leads.values_list("phone", flat=True) if p]
@@ -218,7 +193,7 @@ def test_a_batch_and_single_posts_racing_for_one_contact():
         )
         for i in range(0, 50, 5)
     ]
-    _together([lambda: lead_intake_many(items=items, source=Source.API), *singles])
+    race(lambda: lead_intake_many(items=items, source=Source.API), *singles, reraise=True)
     assert Lead.objects.count() == 50
     assert LeadRequest.objects.count() == 60
 

@@ -1,18 +1,18 @@
 """The claim: order (fresh before breached), the one-statement PostgreSQL path against the
 ORM path, and its guarantees under concurrency."""
 
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from leads.models import Lead
 from leads.services import CapacityReached, lead_claim_next
 from leads.services.queue import _claim_orm, _claim_postgresql
+from tests.conftest import race
 from tests.factories import UserFactory
 
 T0 = timezone.now().replace(microsecond=0) - timedelta(hours=1)
@@ -127,30 +127,6 @@ def test_one_statement_claim_matches_the_orm_claim(make_lead, capacity):
 # --- Concurrency on PostgreSQL ----------------------------------------------------------------
 
 
-def _together(workers: list[Callable[[], Any]]) -> list[Any]:
-    barrier = threading.Barrier(len(workers))
-    results: list[Any] = [None] * len(workers)
-    errors: list[BaseException] = []
-
-    def run(i: int, work: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = work()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_claims_keep_the_order_and_never_share_a_lead(make_lead):
@@ -171,7 +147,7 @@ def test_concurrent_claims_keep_the_order_and_never_share_a_lead(make_lead):
 
         return work
 
-    results = _together([claimer(s) for s in sellers])
+    results = race(*[claimer(s) for s in sellers], reraise=True)
     claimed = [pk for got in results for pk in got]
     assert len(claimed) == len(set(claimed)) == 80
     # SKIP LOCKED skips only rows another claimer holds: once all committed, the claimed
@@ -200,7 +176,7 @@ def test_capacity_holds_for_many_tabs_while_others_claim(make_lead, capacity):
     def other(seller: Any) -> Callable[[], int]:
         return lambda: sum(lead_claim_next(user=seller) is not None for _ in range(5))
 
-    results = _together([tab for _ in range(10)] + [other(s) for s in others])
+    results = race(*[tab for _ in range(10)], *[other(s) for s in others], reraise=True)
     assert results[:10].count("lead") == 4
     assert results[:10].count("full") == 6
     assert Lead.objects.filter(owner=limited, status="assigned").count() == 4

@@ -1,43 +1,16 @@
 """Races decided by PostgreSQL: duplicate intake and queue claims, with real threads."""
 
-import threading
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-from django.db import connection
 
 from leads.models import Lead, LeadRequest
 from leads.services import LeadInput, Source, lead_claim_next, lead_intake
+from tests.conftest import race
 from tests.factories import ChannelFactory, UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(workers: list[Callable[[], Any]]) -> list[Any]:
-    """Start every worker at the same instant; return results, raising the first error."""
-    barrier = threading.Barrier(len(workers))
-    results: list[Any] = [None] * len(workers)
-    errors: list[BaseException] = []
-
-    def run(i: int, work: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = work()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-    return results
 
 
 def test_simultaneous_requests_for_a_new_contact_create_one_lead():
@@ -55,7 +28,7 @@ def test_simultaneous_requests_for_a_new_contact_create_one_lead():
 
     for round_ in range(5):
         Lead.objects.all().delete() if round_ else None
-        duplicates = run_together([intake(i) for i in range(12)])
+        duplicates = race(*[intake(i) for i in range(12)], reraise=True)
         assert Lead.objects.count() == 1
         assert sorted(duplicates) == [False] + [True] * 11
         lead = Lead.objects.get()
@@ -75,7 +48,7 @@ def test_simultaneous_intake_matching_by_email_or_phone():
         )
         for e, p in contacts * 4
     ]
-    run_together(workers)
+    race(*workers, reraise=True)
     open_leads = Lead.objects.filter(status__in=Lead.OPEN_STATUSES)
     emails = Counter(open_leads.exclude(email="").values_list("email", flat=True))
     phones = Counter(open_leads.exclude(phone="").values_list("phone", flat=True))
@@ -100,7 +73,7 @@ def test_sixteen_claimers_never_get_the_same_lead_and_lose_none():
 
         return work
 
-    results = run_together([claimer(s) for s in sellers])
+    results = race(*[claimer(s) for s in sellers], reraise=True)
     claimed = [pk for got in results for pk in got]
     assert len(claimed) == 300
     assert len(set(claimed)) == 300  # nobody got a lead twice
@@ -129,7 +102,7 @@ def test_capacity_holds_under_concurrent_claims_by_one_person():
             return None
         return lead.pk if lead else None
 
-    results = run_together([claim for _ in range(8)])
+    results = race(*[claim for _ in range(8)], reraise=True)
     assert len([r for r in results if r is not None]) == 3
     assert Lead.objects.filter(owner=seller).count() == 3
 
@@ -152,7 +125,7 @@ def test_round_robin_spreads_simultaneous_intake_across_people():
         )
         for i in range(16)
     ]
-    owners = run_together(workers)
+    owners = race(*workers, reraise=True)
     counts = Counter(owners)
     assert None not in counts
     assert sum(counts.values()) == 16

@@ -1,12 +1,10 @@
 """The agreed lead definition: proposed by a head, active after both heads approve."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from leads.models import LeadDefinition
 from leads.services import definition_approve, definition_propose
+from tests.conftest import race
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,26 +156,12 @@ def test_concurrent_activations_leave_exactly_one_active_version():
     drafts = [definition_propose(by=marketing_head, criteria=NEW_CRITERIA) for _ in range(2)]
     for draft in drafts:
         definition_approve(definition=draft, by=marketing_head)
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def approve(draft: LeadDefinition, head) -> None:  # type: ignore[no-untyped-def]
-        try:
-            barrier.wait()
-            definition_approve(definition=draft, by=head)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=approve, args=(d, h))
-        for d, h in zip(drafts, sales_heads, strict=True)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    race(
+        *[
+            lambda d=d, h=h: definition_approve(definition=d, by=h)
+            for d, h in zip(drafts, sales_heads, strict=True)
+        ],
+        reraise=True,
+    )
     assert LeadDefinition.objects.filter(status="active").count() == 1
     assert LeadDefinition.objects.filter(status="retired").count() == 2

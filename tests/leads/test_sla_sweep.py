@@ -3,7 +3,6 @@
 import io
 import os
 import re
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,12 +10,12 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from django.utils import timezone
 
 from leads.models import Escalation, Lead
 from leads.services import lead_claim_next, lead_touch, sla_sweep
 from org.models import Notification
+from tests.conftest import race
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -222,24 +221,7 @@ def test_overlapping_sweeps_escalate_each_level_once():
         lead_claim_next(user=seller, now=T0)
 
     def sweep_twice_at(clock) -> None:  # type: ignore[no-untyped-def]
-        barrier = threading.Barrier(4)
-        errors: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                barrier.wait()
-                sla_sweep(now=clock)
-            except BaseException as exc:
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=run) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert errors == []
+        race(*[lambda: sla_sweep(now=clock)] * 4, reraise=True)
 
     sweep_twice_at(T0 + timedelta(minutes=5))
     assert Escalation.objects.filter(level=1).count() == 120

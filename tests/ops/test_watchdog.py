@@ -1,12 +1,10 @@
 """The SLA sweep heartbeat and its watchdog (docs/api.md, Operations): silence is the alarm."""
 
 import io
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
 
 from ops.models import Outage
 from ops.selectors import sweep_health
@@ -14,6 +12,7 @@ from ops.services import sla_sweep_watchdog
 from ops.tasks import sla_sweep_watchdog_task
 from org.heartbeats import SLA_SWEEP, heartbeat_finished, last_heartbeat
 from org.models import Notification
+from tests.conftest import race
 from tests.factories import UserFactory
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -147,25 +146,13 @@ def test_each_manager_is_told_in_the_language_they_use_tandem_in(client, db, man
 def test_concurrent_watchdogs_tell_once_per_outage_and_once_on_recovery():
     managers = [UserFactory(role="management") for _ in range(2)]
     heartbeat_finished(SLA_SWEEP, at=T0, duration=0.2)
-    barrier = threading.Barrier(6)
 
-    def run(now: datetime) -> None:
-        try:
-            barrier.wait()
-            sla_sweep_watchdog(now=now)
-        finally:
-            connection.close()
+    def watchdogs_at(now: datetime) -> None:
+        race(*[lambda: sla_sweep_watchdog(now=now)] * 6, reraise=True)
 
-    def race(now: datetime) -> None:
-        threads = [threading.Thread(target=run, args=(now,)) for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-
-    race(T0 + timedelta(seconds=200))
+    watchdogs_at(T0 + timedelta(seconds=200))
     assert outage_notes().count() == len(managers)
     heartbeat_finished(SLA_SWEEP, at=T0 + timedelta(seconds=300), duration=0.1)
-    race(T0 + timedelta(seconds=301))
+    watchdogs_at(T0 + timedelta(seconds=301))
     assert recovery_notes().count() == len(managers)
     assert Outage.objects.filter(recovered_at__isnull=True).count() == 0
