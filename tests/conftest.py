@@ -1,13 +1,16 @@
 import contextlib
 import os
+import re
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -82,6 +85,50 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         red=True,
         bold=True,
     )
+
+
+@dataclass(frozen=True)
+class Count:
+    queries: int
+    rows: int
+
+
+def rows_in(response: Any, *, row: str = "<tr") -> int:
+    """How many rows an answer carries: the API's ``results``, a bare JSON list, or 1 for one
+    JSON object; on
+    a page, the occurrences of ``row`` inside the table bodies (or, for a ``row`` marker
+    such as ``'class="deal-card'``, anywhere in the page)."""
+    if response["Content-Type"].startswith("application/json"):
+        data = response.json()
+        if isinstance(data, dict):
+            return len(data["results"]) if "results" in data else 1  # one object
+        return len(data)
+    html = response.content.decode()
+    if row != "<tr":
+        return html.count(row)
+    bodies = re.findall(r"<tbody[^>]*>(.*?)</tbody>", html, flags=re.S)
+    placeholders = r'<tr[^>]*>\s*<td[^>]*class="empty"'  # "nothing here yet" is not a row
+    return sum(body.count("<tr") - len(re.findall(placeholders, body)) for body in bodies)
+
+
+def count_queries(request: Callable[[], Any], *, status: int = 200, row: str = "<tr") -> Count:
+    """Run one request; check its status; return its number of queries and of rows.
+
+    A query-count test compares both: the same queries for 1 row and for N only means
+    something when the answer was a success and really carried the rows."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = request()
+        # A CSV export streams: its queries run as it is read; its rows are the lines under
+        # the header.
+        lines = (
+            b"".join(response.streaming_content).decode().splitlines()
+            if getattr(response, "streaming", False)
+            else None
+        )
+    assert response.status_code == status, getattr(response, "content", b"")[:300]
+    if lines is not None:
+        return Count(len(ctx.captured_queries), len(lines) - 1)
+    return Count(len(ctx.captured_queries), rows_in(response, row=row))
 
 
 def race(*actions: Callable[[], Any], reraise: bool = False) -> list[Any]:

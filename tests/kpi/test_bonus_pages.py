@@ -1,12 +1,11 @@
 """The bonus pages: who sees what, the same services behind every button, fixed queries."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kpi import services
 from kpi.models import Rating, Statement
+from tests.conftest import Count, count_queries
 from tests.factories import UserFactory
 from tests.kpi.bonus_data import BonusData
 
@@ -140,12 +139,6 @@ def test_statement_for_nobody_shows_a_message(client, manager) -> None:
     assert not Statement.objects.exists()
 
 
-def _count(client, url: str) -> int:  # type: ignore[no-untyped-def]
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_statement_page_queries_do_not_grow_with_lines(client, bonus_data: BonusData) -> None:
     # session + user + notifications badge, the statement with its period, its lines with
     # their people: the same for 6 lines and for 16.
@@ -156,9 +149,9 @@ def test_statement_page_queries_do_not_grow_with_lines(client, bonus_data: Bonus
         UserFactory(role="sales")
     many = services.statement_create(period=d.period, by=d.manager)
     assert many.lines.count() == few.lines.count() + 10
-    assert _count(client, reverse("kpi:statement", args=[few.pk])) == _count(
-        client, reverse("kpi:statement", args=[many.pk])
-    )
+    one = count_queries(lambda: client.get(reverse("kpi:statement", args=[few.pk])))
+    more = count_queries(lambda: client.get(reverse("kpi:statement", args=[many.pk])))
+    assert more == Count(one.queries, one.rows + 10)  # ten more lines, the same queries
 
 
 def test_dashboard_queries_do_not_grow_with_people(client, bonus_data: BonusData) -> None:
@@ -166,10 +159,12 @@ def test_dashboard_queries_do_not_grow_with_people(client, bonus_data: BonusData
     d = bonus_data
     client.force_login(d.manager)
     url = reverse("kpi:period", args=[d.period.pk])
-    before = _count(client, url)
+    before = count_queries(lambda: client.get(url))
     for _ in range(5):
         UserFactory(role="sales")
         UserFactory(role="marketing")
     services.statement_create(period=d.period, by=d.manager)
     services.statement_create(period=d.period, by=d.manager)
-    assert _count(client, url) == before
+    after = count_queries(lambda: client.get(url))
+    # Ten more people in the KPI tables and the leaderboard, two statements listed.
+    assert after == Count(before.queries, before.rows + 2 * 10 + 2)
