@@ -179,3 +179,46 @@ BUILDERS: dict[str, Callable[[World], models.Model]] = {
         username=w.a.username, ip_address="10.0.0.1", failures_since_start=1
     ),
 }
+
+
+ADMIN_ROLES = ["management", "marketing", "sales"]
+
+# The admin's answers, model by model: "changelist/add page" codes for a staff account of
+# management, marketing and sales, as org/roles.py grants them (tests/test_admin.py checks
+# every registered model has its row).
+ADMIN_CODES = {
+    "auth.Group": "403/403 403/403 403/403",
+    "axes.AccessAttempt": "200/403 403/403 403/403",
+    "deals.Deal": "200/403 200/403 200/403",
+    "deals.DealStage": "200/200 200/403 200/403",
+    "deals.LostReason": "200/200 200/403 200/403",
+    "deals.Payment": "200/403 200/403 200/403",
+    "deals.StageApproval": "200/403 200/403 200/403",
+    "feedback.ActionItem": "200/403 200/403 200/403",
+    "feedback.Brief": "200/403 200/403 200/403",
+    "feedback.Dispute": "200/403 200/403 200/403",
+    "feedback.FeedbackTag": "200/200 200/403 200/403",
+    "feedback.LeadFeedback": "200/403 200/403 200/403",
+    "feedback.Objection": "200/200 200/200 200/200",
+    "feedback.ObjectionAnswer": "200/403 200/403 200/403",
+    "feedback.ObjectionHeard": "200/403 200/403 200/403",
+    "feedback.ReviewMeeting": "200/403 200/403 200/403",
+    "knox.AuthToken": "200/403 403/403 403/403",
+    "kpi.Period": "200/200 200/403 200/403",
+    "kpi.Rating": "200/403 403/403 403/403",
+    "kpi.Statement": "200/403 403/403 403/403",
+    "leads.Campaign": "200/200 200/200 200/403",
+    "leads.Channel": "200/200 200/200 200/403",
+    "leads.DisqualificationReason": "200/200 200/403 200/403",
+    "leads.Lead": "200/403 200/403 200/403",
+    "leads.LeadDefinition": "200/403 200/403 200/403",
+    "leads.SalesProfile": "403/403 403/403 403/403",
+    "leads.SlaPolicy": "200/200 403/403 200/403",
+    "leads.WebForm": "200/200 200/200 200/403",
+    "org.ApiKey": "200/200 403/403 403/403",
+    "org.FunnelStage": "200/200 200/403 200/403",
+    "org.HandOff": "200/200 200/403 200/403",
+    "org.Notification": "200/403 403/403 403/403",
+    "org.ReportingLine": "200/200 200/403 200/403",
+    "org.User": "200/200 403/403 403/403",
+}
