@@ -34,9 +34,10 @@ from django.db import connection, transaction
 
 from bench import CheckFailed, Row, data
 from deals.models import Deal, DealStage, LostReason, Payment
-from kpi.reports import Period, ReportQuery, funnel_report
+from kpi.reports import ReportQuery, funnel_report
 from leads.models import Campaign, Channel, DisqualificationReason, Lead
 from org.models import Role
+from org.periods import Period
 
 NAME = "funnel"
 DOMAIN = "funnel.bench.example"

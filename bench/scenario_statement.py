@@ -39,7 +39,7 @@ from deals.models import Deal, DealStage, LostReason, Payment
 from feedback.models import Dispute
 from kpi import bonus, services
 from kpi.models import Period
-from kpi.scorecard import MarketingFigures, SalesFigures, bounds_of
+from kpi.scorecard import MarketingFigures, SalesFigures
 from leads.models import Campaign, Channel, DisqualificationReason, Lead, LeadDefinition
 from org.models import Role, User
 
@@ -376,7 +376,7 @@ def service(period: Period) -> services.Computed:
 
 def hand_written(period: Period) -> list[tuple[int, str, Decimal, dict[str, Any]]]:
     """The same statement lines from one hand-written statement plus the same split."""
-    start, end = bounds_of(period)
+    start, end = period.days.bounds()
     with connection.cursor() as cursor:
         cursor.execute(
             HAND_WRITTEN,

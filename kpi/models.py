@@ -20,6 +20,7 @@ from django.db.models import F, Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from org import periods
 from org.models import Role
 
 
@@ -190,6 +191,11 @@ class Period(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    @property
+    def days(self) -> periods.Period:
+        """Its calendar days as every report reads them: ``period.days.bounds()``."""
+        return periods.Period(self.starts_on, self.ends_on)
 
 
 class AttainmentStep(models.Model):

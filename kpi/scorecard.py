@@ -40,17 +40,8 @@ from feedback.selectors import upheld_dispute_lead_ids
 from kpi.bonus import as_text
 from kpi.models import Period, Rating
 from kpi.reports.funnel import sla_filters
-from kpi.reports.query import Period as Days
 from leads.models import Campaign, Lead
 from org.models import Role, User
-
-
-def days_of(period: Period) -> Days:
-    return Days(start=period.starts_on, end=period.ends_on)
-
-
-def bounds_of(period: Period) -> tuple[datetime, datetime]:
-    return days_of(period).bounds()
 
 
 def _rate(part: int, whole: int) -> Fraction | None:
@@ -145,7 +136,7 @@ class Scorecard:
 
 def period_revenue(period: Period) -> Decimal:
     """Counted payments in the period (one aggregate)."""
-    start, end = bounds_of(period)
+    start, end = period.days.bounds()
     total = (
         Payment.objects.counted()
         .filter(paid_at__gte=start, paid_at__lt=end)
@@ -166,7 +157,7 @@ def members() -> list[User]:
 def scorecard(*, period: Period, now: datetime | None = None) -> Scorecard:
     """Every KPI input of the period, in six queries; see the module docstring."""
     now = now or timezone.now()
-    start, end = bounds_of(period)
+    start, end = period.days.bounds()
     judged_at = min(now, end)
     people = members()
     marketers = [u for u in people if u.role == Role.MARKETING]

@@ -12,7 +12,6 @@ from deals.models import Payment
 from kpi.models import Period, Statement, StatementLine
 from kpi.reports.expressions import ResponseSeconds, lead_revenue
 from kpi.reports.query import ReportQuery
-from kpi.scorecard import bounds_of
 from leads.models import Campaign, Lead
 from org.models import Role, User
 
@@ -57,7 +56,7 @@ def period_revenues(periods: Iterable[Period]) -> dict[int, Decimal]:
         return {}
     sums = {}
     for period in periods:
-        start, end = bounds_of(period)
+        start, end = period.days.bounds()
         sums[f"p{period.pk}"] = Sum("amount", filter=Q(paid_at__gte=start, paid_at__lt=end))
     totals = Payment.objects.counted().aggregate(**sums)
     return {p.pk: totals[f"p{p.pk}"] or Decimal("0") for p in periods}

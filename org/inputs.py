@@ -7,9 +7,11 @@ answers odd input the same way (a 400 keyed by the parameter), never a 500:
   refuses) and fit a bigint column;
 - timestamps are ISO 8601 with an offset PostgreSQL accepts (within ±15:59) and a year in a
   plausible range, returned in UTC;
-- stored dates and times lie between ``EARLIEST`` and ``LATEST`` (no business event of a CRM
-  happened before 2000 or will be planned after 2100; the bounds also keep every day-after or
-  time zone conversion far from ``date.min``/``date.max``).
+- every date from outside -- stored (a due date, a payment's moment) or asked about (a report
+  period, ``org.periods``) -- lies between ``EARLIEST`` and ``LATEST``. One rule for both, so
+  that any period a report accepts could hold data: no business event of a CRM happened before
+  2000 or will be planned after 2100. The bounds also keep every day-after or time zone
+  conversion far from ``date.min``/``date.max``.
 
     from org.inputs import parse_id, parse_timestamp, IdFilter, TimestampFilter, StoredDateField
 """

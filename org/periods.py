@@ -21,9 +21,9 @@ the parameter (a 400 in the API, a form error on a page), never a 500.
     period.days  # closed: how many days
     for day in period.each_day(): ...  # closed: every day, in order
 
-The checks: a date is ``YYYY-MM-DD`` and between ``EARLIEST`` and ``LATEST`` (so the day after
-the end never overflows), ``from`` is not after ``to``, and a closed period is at most
-``settings.REPORT_MAX_DAYS`` days long.
+The checks: a date is ``YYYY-MM-DD`` and within the business dates every input from outside
+keeps to (``org.inputs.EARLIEST``..``LATEST``, the reason is there), ``from`` is not after
+``to``, and a closed period is at most ``settings.REPORT_MAX_DAYS`` days long.
 """
 
 import re
@@ -40,10 +40,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-# Calendar dates outside these years cannot be real business dates and would overflow time
-# zone arithmetic near date.min / date.max.
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2999, 12, 31)
+from org.inputs import EARLIEST, in_range, range_message
+
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 Names = tuple[str, str]
@@ -149,15 +147,8 @@ class Period:
 
     @staticmethod
     def _check_range(day: date | None, name: str) -> None:
-        if day is not None and not EARLIEST <= day <= LATEST:
-            raise ValidationError(
-                {
-                    name: [
-                        _("Enter a date between %(first)s and %(last)s.")
-                        % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()}
-                    ]
-                }
-            )
+        if day is not None and not in_range(day):
+            raise ValidationError({name: [range_message()]})
 
     def _closed(self) -> tuple[date, date]:
         if self.start is None or self.end is None:

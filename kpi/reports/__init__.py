@@ -12,14 +12,13 @@ from kpi.reports.breakdowns import (
     speed_to_lead_report,
 )
 from kpi.reports.funnel import FunnelReport, FunnelRow, funnel_report
-from kpi.reports.query import GROUPINGS, Period, ReportQuery, report_period, report_query
+from kpi.reports.query import GROUPINGS, ReportQuery, report_period, report_query
 
 __all__ = [
     "BUCKETS",
     "GROUPINGS",
     "FunnelReport",
     "FunnelRow",
-    "Period",
     "RejectionReport",
     "ReportQuery",
     "SpeedReport",

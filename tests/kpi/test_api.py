@@ -160,12 +160,12 @@ def test_funnel_narrowed_to_a_channel(as_user, manager, funnel_data):
         (
             {"from": "0001-01-01", "to": "0001-01-02"},
             "from",
-            "Enter a date between 1900-01-01 and 2999-12-31.",
+            "Must be between 2000-01-01 and 2100-12-31.",
         ),
         (
-            {"from": "2999-12-30", "to": "9999-12-31"},
+            {"from": "2100-12-30", "to": "9999-12-31"},
             "to",
-            "Enter a date between 1900-01-01 and 2999-12-31.",
+            "Must be between 2000-01-01 and 2100-12-31.",
         ),
         (
             {"from": "2025-03-02", "to": "2025-03-01"},

@@ -5,9 +5,10 @@ from datetime import date
 import pytest
 from django.test import override_settings
 
-from kpi.reports import Period, ReportQuery, funnel_report
+from kpi.reports import ReportQuery, funnel_report
 from kpi.reports.expressions import median_in_aggregate, window_medians
 from leads.models import Lead
+from org.periods import Period
 from tests.kpi.conftest import NOW
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from org.periods import EARLIEST, LATEST, Period
+from org.inputs import EARLIEST, LATEST, StoredDateFormField
+from org.periods import Period
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +79,8 @@ def test_filter_pages_show_a_form_error(url, role, capped, params) -> None:
     [
         ({"to": "9999-12-31"}, "to"),
         ({"from": "1899-12-31"}, "from"),
+        ({"from": "1999-12-31"}, "from"),
+        ({"to": "2101-01-01"}, "to"),
         ({"from": "2025-03-02", "to": "2025-03-01"}, "from"),
         (OVER_CAP, "to"),
         ({"from": "2025-3-1"}, "from"),
@@ -89,6 +92,21 @@ def test_parse_refuses_keyed_by_the_parameter(params, field) -> None:
         with pytest.raises(ValidationError) as caught:
             Period.parse(params, default_days=default_days)
         assert field in caught.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("day", "accepted"),
+    [("1999-12-31", False), ("2000-01-01", True), ("2100-12-31", True), ("2101-01-01", False)],
+)
+def test_a_period_and_a_stored_date_keep_to_the_same_dates(day, accepted) -> None:
+    # One rule (org.inputs): a report can be asked about exactly the dates that can be stored.
+    field = StoredDateFormField()
+    for check in (lambda: Period.parse({"from": day, "to": day}), lambda: field.clean(day)):
+        if accepted:
+            check()
+        else:
+            with pytest.raises(ValidationError):
+                check()
 
 
 def test_the_extremes_allowed_have_a_day_after() -> None:
