@@ -26,7 +26,7 @@ from leads.models import (
     Touch,
     WebForm,
 )
-from leads.services.policies import validate_policy
+from leads.services.policies import POLICY_FIELDS, validate_policy
 from org.admin_scope import Scope, ScopedHistoryAdmin, ScopedModelAdmin
 from org.models import Role
 from org.permissions import acting_user
@@ -149,16 +149,7 @@ class SlaPolicyForm(forms.ModelForm):
 
     class Meta:
         model = SlaPolicy
-        fields = [
-            "name",
-            "first_response_minutes",
-            "channel",
-            "segment",
-            "business_hours_start",
-            "business_hours_end",
-            "working_days",
-            "timezone",
-        ]
+        fields = POLICY_FIELDS
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -177,15 +168,7 @@ class SlaPolicyAdmin(ScopedHistoryAdmin):
     object_scope = Scope.SHARED
     form = SlaPolicyForm
 
-    list_display = [
-        "name",
-        "first_response_minutes",
-        "channel",
-        "segment",
-        "business_hours_start",
-        "business_hours_end",
-        "timezone",
-    ]
+    list_display = [f for f in POLICY_FIELDS if f != "working_days"]
     list_filter = ["channel"]
     search_fields = ["name", "segment"]
 

@@ -8,7 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from leads import selectors
 from leads.models import Channel, SlaPolicy
-from leads.services.policies import validate_policy
+from leads.services.policies import POLICY_FIELDS, validate_policy
 from org.permissions import IsManagement
 
 
@@ -27,17 +27,7 @@ class SlaPolicySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SlaPolicy
-        fields = [
-            "id",
-            "name",
-            "first_response_minutes",
-            "channel",
-            "segment",
-            "business_hours_start",
-            "business_hours_end",
-            "working_days",
-            "timezone",
-        ]
+        fields = ["id", *POLICY_FIELDS]
         # Scope uniqueness is checked by validate_policy (DRF's generated validator would
         # wrongly make "channel" required because of the conditional constraint).
         validators: list[Any] = []

@@ -8,6 +8,18 @@ from django.utils.translation import gettext as _
 
 from leads.models import SlaPolicy
 
+# What a policy is made of, as the API and the admin edit it.
+POLICY_FIELDS = [
+    "name",
+    "first_response_minutes",
+    "channel",
+    "segment",
+    "business_hours_start",
+    "business_hours_end",
+    "working_days",
+    "timezone",
+]
+
 
 def validate_policy(values: dict[str, Any]) -> None:
     """Raise a field-keyed ValidationError for an unusable policy."""
