@@ -93,11 +93,12 @@ def test_query_count_does_not_grow_with_groups(django_assert_num_queries, expo, 
     make_lead(channel=expo)
     # open leads, weekly trend, names, the model (flags only for campaigns)
     with django_assert_num_queries(4):
-        scoring_report(group_by="channel")
+        few = scoring_report(group_by="channel")
     for n in range(5):
         make_lead(channel=ChannelFactory(slug=f"c{n}"))
     with django_assert_num_queries(4):
-        scoring_report(group_by="channel")
+        many = scoring_report(group_by="channel")
+    assert (len(few.rows), len(many.rows)) == (1, 6)  # a row per channel with open leads
 
 
 def test_a_poorly_scoring_campaign_is_flagged_to_its_marketer_once(expo, cold, marketer, make_lead):
