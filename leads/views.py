@@ -434,7 +434,7 @@ def _jobs_of(user: User) -> Any:
     return jobs if user.has_role(Role.MANAGEMENT) else jobs.filter(created_by=user)
 
 
-@_role_required(Role.MARKETING, Role.MANAGEMENT)
+@role_required(Role.MARKETING, Role.MANAGEMENT)
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """A large import's progress (the partial polls itself while the job runs) and result."""
     job = get_object_or_404(_jobs_of(acting_user(request)), pk=pk)

@@ -229,10 +229,11 @@ class CompanyDayForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGEMENT)
 def calendar(request: HttpRequest) -> HttpResponse:
     """The company calendar: the country's public holidays (read-only, from the holidays
     package) and the company's own days off and worked weekend days, which management edits."""
-    user = _management_only(request)
+    user = acting_user(request)
     form = CompanyDayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -272,8 +273,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@role_required(Role.MANAGEMENT)
 def calendar_day_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _management_only(request)
+    user = acting_user(request)
     company_day = get_object_or_404(CompanyDay, pk=pk)
     services.company_day_delete(by=user, company_day=company_day)
     messages.success(request, _("Removed: %(day)s.") % {"day": company_day})
