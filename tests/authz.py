@@ -216,6 +216,7 @@ ADMIN_CODES = {
     "leads.SlaPolicy": "200/200 403/403 200/403",
     "leads.WebForm": "200/200 200/200 200/403",
     "org.ApiKey": "200/200 403/403 403/403",
+    "org.CompanyDay": "200/200 200/403 200/403",
     "org.FunnelStage": "200/200 200/403 200/403",
     "org.HandOff": "200/200 200/403 200/403",
     "org.Notification": "200/403 403/403 403/403",
