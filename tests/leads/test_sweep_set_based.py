@@ -1,7 +1,6 @@
 """The set-based SLA sweep: the history it writes, its two writers (PostgreSQL's unnest UPDATE
 and the ORM's for other databases) compared, and a sweep killed mid-batch beside another."""
 
-import re
 import threading
 from datetime import timedelta
 from typing import Any
@@ -17,6 +16,7 @@ from leads.services import LeadInput, Source, lead_claim_next, lead_intake, sla_
 from leads.services import sweep as sweep_module
 from org.models import Notification
 from tests.factories import ChannelFactory, UserFactory
+from tests.leads.test_sla_sweep import breach_mentions, breaches_counted
 
 T0 = timezone.now().replace(microsecond=0) - timedelta(hours=1)
 
@@ -213,19 +213,3 @@ def _params() -> dict[str, Any]:
     if s.get("PORT"):
         params["port"] = int(s["PORT"])
     return params
-
-
-def breaches_counted() -> int:
-    """The breaches the heads of sales' digests report, from their headlines."""
-    subjects = Notification.objects.filter(subject__startswith="SLA breached").values_list(
-        "subject", flat=True
-    )
-    return sum(int(re.match(r"SLA breached: (\d+)", subject)[1]) for subject in subjects)
-
-
-def breach_mentions() -> list[int]:
-    """The leads the heads of sales were told about, one entry per mention in a digest."""
-    bodies = Notification.objects.filter(subject__startswith="SLA breached").values_list(
-        "body", flat=True
-    )
-    return [int(pk) for body in bodies for pk in re.findall(r"/leads/(\d+)/", body)]
