@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -163,11 +163,21 @@ def _save_period(period: Period, scheme: Scheme) -> Period:
             )
     except IntegrityError as exc:
         if "overlap" in str(exc):
-            raise ValidationError(
-                {"starts_on": [_("This period overlaps another period.")]}
-            ) from exc
+            raise _overlap() from exc
+        raise
+    except OperationalError as exc:
+        # Two overlapping periods inserted at the same moment wait on each other in the
+        # exclusion constraint's check, and PostgreSQL ends one with "deadlock detected"
+        # (40P01) instead of the violation: the other writer's period stands, so the answer
+        # is the same as for an overlap.
+        if getattr(exc.__cause__, "sqlstate", None) == "40P01":
+            raise _overlap() from exc
         raise
     return period
+
+
+def _overlap() -> ValidationError:
+    return ValidationError({"starts_on": [_("This period overlaps another period.")]})
 
 
 @transaction.atomic

@@ -55,3 +55,29 @@ def test_statements_computed_at_once_get_distinct_versions(bonus_data: BonusData
     d = bonus_data
     results = race(*[lambda: services.statement_create(period=d.period, by=d.manager)] * 3)
     assert sorted(r.version for r in results if isinstance(r, Statement)) == [1, 2, 3]
+
+
+def test_a_deadlock_between_two_overlapping_inserts_reads_as_the_overlap(
+    manager, monkeypatch
+) -> None:
+    """Concurrent inserts checked by an exclusion constraint can wait on each other; then
+    PostgreSQL aborts one with a deadlock (40P01) rather than the violation. The loser is told
+    its period overlaps, not served a 500; any other operational error still propagates."""
+    import psycopg
+    from django.db import OperationalError
+
+    def deadlocked(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("deadlock detected") from psycopg.errors.DeadlockDetected()
+
+    monkeypatch.setattr(Period, "save", deadlocked)
+    with pytest.raises(ValidationError) as refused:
+        services.period_create(scheme=MARCH, by=manager)
+    assert "starts_on" in refused.value.message_dict
+
+    def unavailable(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("server closed the connection") from psycopg.OperationalError()
+
+    monkeypatch.setattr(Period, "save", unavailable)
+    with pytest.raises(OperationalError):
+        services.period_create(scheme=MARCH, by=manager)
+    assert not Period.objects.exists()
