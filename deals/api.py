@@ -21,7 +21,7 @@ from deals.filters import DealFilter
 from deals.models import Deal, DealStage, LostReason, Payment, StageApproval, StageChange
 from leads.models import Lead
 from org.api import department_field
-from org.inputs import StoredDateField, TimestampField
+from org.inputs import OwnerField, StoredDateField, TimestampField
 from org.models import Role, User
 from org.permissions import IsSalesOrManagement, acting_user, role_permission
 
@@ -215,7 +215,7 @@ class PaymentInputSerializer(serializers.Serializer):
 
 
 class ReassignInputSerializer(serializers.Serializer):
-    owner = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    owner = OwnerField()
 
 
 class PaymentVoidInputSerializer(serializers.Serializer):
@@ -376,9 +376,7 @@ class DealViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         deal = self.get_object()
         data = ReassignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        owner = User.objects.filter(pk=data.validated_data["owner"]).first()
-        if owner is None:
-            raise serializers.ValidationError({"owner": [_("Choose an active salesperson.")]})
+        owner = data.validated_data["owner"]
         deal = services.deal_reassign(deal=deal, owner=owner, by=user)
         return detail_response(user, deal)
 

@@ -170,6 +170,25 @@ def id_field(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=ID_MAX, **kwargs)
 
 
+class OwnerField(serializers.IntegerField):
+    """The new owner of an assign or reassign action: a user's id, answered with the ``User``.
+
+    An id that names no user is refused here, keyed by the field; whether that user may own
+    the lead or deal (an active salesperson) is the service's rule.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=ID_MAX, **kwargs)
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        from org.models import User
+
+        owner = User.objects.filter(pk=super().run_validation(data)).first()
+        if owner is None:
+            raise serializers.ValidationError(_("Choose an active salesperson."))
+        return owner
+
+
 class TimestampField(serializers.DateTimeField):
     """A stored moment: ISO 8601 with an offset within ±15:59, between EARLIEST and LATEST."""
 

@@ -27,7 +27,7 @@ from leads.inputs import LeadInputSerializer
 from leads.models import Escalation, Lead, Touch
 from leads.scoring.words import factor_rows
 from leads.services.privacy import ERASE_REASON_MAX
-from org.models import User
+from org.inputs import OwnerField
 from org.permissions import IsManagement, IsMarketingOrManagement, IsSales, acting_user
 
 
@@ -136,7 +136,7 @@ def intake_response(result: services.IntakeResult) -> Response:
 
 
 class AssignInputSerializer(serializers.Serializer):
-    owner = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    owner = OwnerField()
 
 
 class TouchInputSerializer(serializers.Serializer):
@@ -266,9 +266,7 @@ class LeadViewSet(
         lead = self.get_object()
         data = AssignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        owner = User.objects.filter(pk=data.validated_data["owner"]).first()
-        if owner is None:
-            raise serializers.ValidationError({"owner": [_("Choose an active salesperson.")]})
+        owner = data.validated_data["owner"]
         lead = services.lead_assign(lead=lead, owner=owner, by=user)
         return Response(LeadSerializer(selectors.lead_list(user=user).get(pk=lead.pk)).data)
 

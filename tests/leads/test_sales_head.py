@@ -91,8 +91,24 @@ def test_assign_to_someone_not_in_sales_is_400(as_user, head, manager, make_lead
             f"/api/v1/leads/{lead.pk}/assign/", {"owner": owner}, format="json"
         )
         assert response.status_code == 400
-        assert "owner" in response.json()
+        assert list(response.json()) == ["owner"]
     assert Lead.objects.get(pk=lead.pk).status == "new"
+
+
+def test_reassign_a_deal_to_someone_not_in_sales_is_400(as_user, head, seller, claimed):
+    lead = claimed(seller)
+    lead_touch(lead=lead, by=seller, kind="call")
+    lead_qualify(lead=lead, by=seller, criteria=ALL_MET)
+    deal = deal_create_from_lead(lead=lead, by=seller, title="Team deal", amount=Decimal(100))
+    marketer = UserFactory(role="marketing")
+    gone = UserFactory(role="sales", is_active=False)
+    for owner in (marketer.pk, gone.pk, 999999, 0, "x"):
+        response = as_user(head).post(
+            f"/api/v1/deals/{deal.pk}/reassign/", {"owner": owner}, format="json"
+        )
+        assert response.status_code == 400, owner
+        assert list(response.json()) == ["owner"]
+    assert Deal.objects.get(pk=deal.pk).owner == seller
 
 
 def test_head_reassigns_a_deal_and_the_breaches_table_links(
