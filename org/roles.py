@@ -34,6 +34,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "touch": {Role.MARKETING: ("view",), Role.SALES: ("view", "add"), Role.MANAGEMENT: _ALL},
         "slapolicy": {Role.SALES: ("view",), Role.MANAGEMENT: _ALL},
         "escalation": {Role.SALES: ("view",), Role.MANAGEMENT: ("view",)},
+        # who receives round-robin leads, in which segments and regions, up to what capacity:
+        # management configures it; salespeople see how the work is shared
+        "salesprofile": {Role.SALES: ("view",), Role.MANAGEMENT: _ALL},
     },
     "deals": {
         "deal": {Role.MARKETING: ("view",), Role.SALES: ("view", "change"), Role.MANAGEMENT: _ALL},

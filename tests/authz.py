@@ -212,7 +212,7 @@ ADMIN_CODES = {
     "leads.DisqualificationReason": "200/200 200/403 200/403",
     "leads.Lead": "200/403 200/403 200/403",
     "leads.LeadDefinition": "200/403 200/403 200/403",
-    "leads.SalesProfile": "403/403 403/403 403/403",
+    "leads.SalesProfile": "200/200 403/403 200/403",
     "leads.SlaPolicy": "200/200 403/403 200/403",
     "leads.WebForm": "200/200 200/200 200/403",
     "org.ApiKey": "200/200 403/403 403/403",
