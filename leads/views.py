@@ -347,7 +347,7 @@ def _queue_context(request: HttpRequest) -> dict[str, Any]:
         start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
         context["breaches"] = list(
             Escalation.objects.filter(at__gte=start)
-            .values("owner_id", "owner__username")
+            .values("owner_id", "owner__username", "owner__first_name", "owner__last_name")
             .annotate(
                 breached=Count("pk", filter=Q(level=1)), returned=Count("pk", filter=Q(level=2))
             )

@@ -1,8 +1,9 @@
 """Browser pages (server-rendered): scope, actions through the same services, errors."""
 
 import pytest
+from django.utils import timezone
 
-from leads.models import Lead, LeadDefinition
+from leads.models import Escalation, Lead, LeadDefinition
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +143,26 @@ def test_queue_page_for_sales_and_heads(client, seller, make_lead):
     assert b"SLA breaches today" not in response.content
     client.force_login(UserFactory(role="sales", is_head=True))
     assert b"SLA breaches today" in client.get("/leads/queue/").content
+
+
+def test_breaches_today_name_each_salesperson_as_everywhere_else(client, make_lead):
+    anna = UserFactory(role="sales", username="apetrova", first_name="Anna", last_name="Petrova")
+    nameless = UserFactory(role="sales", username="ivanov", first_name="", last_name="")
+    for owner, level in [(anna, 1), (anna, 2), (nameless, 1)]:
+        Escalation.objects.create(
+            lead=make_lead(),
+            queue_entry=1,
+            level=level,
+            action="notified_heads",
+            owner=owner,
+            at=timezone.now(),
+        )
+    client.force_login(UserFactory(role="sales", is_head=True))
+    page = client.get("/leads/queue/").content.decode()
+    table = page[page.index("SLA breaches today") :]
+    assert f'?owner={anna.pk}&amp;breached=true">Anna Petrova</a>' in table
+    assert f'?owner={nameless.pk}&amp;breached=true">ivanov</a>' in table
+    assert "apetrova" not in table
 
 
 def test_queue_page_is_not_for_marketing(client, marketer):
