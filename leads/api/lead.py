@@ -96,6 +96,64 @@ class LeadSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, lead: Lead) -> dict[str, Any]:
+        """The fields above, read straight off the lead: DRF's generic path (a ``get_attribute``
+        and a ``to_representation`` per field, a nested serializer per escalation) cost 10 ms
+        of a 50-row page, this ~1 ms. Each value is converted as its declared field converts
+        it (the datetimes by the declared field itself); ``tests/leads/test_lead_serializer.py``
+        compares this with DRF's path for leads in every state. A new field in ``Meta.fields``
+        must be added here too: the test fails until it is."""
+        when = self._when
+        met_value = self.fields["qualification"].child.to_representation  # type: ignore[attr-defined]
+        escalations = lead.escalations.all()
+        channel, campaign, form = lead.channel, lead.campaign, lead.form
+        reason, definition = lead.disqualification_reason, lead.definition
+        return {
+            "id": lead.pk,
+            "name": lead.name,
+            "email": lead.email,
+            "phone": lead.phone,
+            "company": lead.company,
+            "need": lead.need,
+            "segment": lead.segment,
+            "region": lead.region,
+            "channel": channel.slug if channel is not None else None,
+            "campaign": campaign.slug if campaign is not None else None,
+            "form": form.slug if form is not None else None,
+            "utm_source": lead.utm_source,
+            "utm_medium": lead.utm_medium,
+            "utm_campaign": lead.utm_campaign,
+            "utm_term": lead.utm_term,
+            "utm_content": lead.utm_content,
+            "status": lead.status,
+            "owner": lead.owner_id,
+            "created_at": when(lead.created_at),
+            "assigned_at": when(lead.assigned_at),
+            "first_touch_at": when(lead.first_touch_at),
+            "sla_deadline": when(lead.sla_deadline),
+            "sla_breached": bool(lead.sla_breached),
+            "escalations": [
+                {"level": e.level, "at": when(e.at), "action": e.action} for e in escalations
+            ],
+            "disqualification_reason": reason.code if reason is not None else None,
+            "qualification": {
+                str(key): None if met is None else met_value(met)
+                for key, met in (lead.qualification or {}).items()
+            },
+            "definition_version": definition.version if definition is not None else None,
+            "deal": self.get_deal(lead),
+            "duplicate_requests": lead.duplicate_requests,
+            "score": self.get_score(lead),
+            "score_factors": self.get_score_factors(lead),
+        }
+
+    @property
+    def _when(self) -> Any:
+        """The declared ``created_at`` field's conversion (ISO 8601 in the current time zone,
+        None for None), for every datetime of the lead."""
+        field = self.fields["created_at"]
+        return lambda value: None if value is None else field.to_representation(value)
+
     @extend_schema_field(
         serializers.FloatField(
             allow_null=True,
