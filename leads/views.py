@@ -37,6 +37,7 @@ from org.pages import back, error_text, role_required
 from org.periods import Period
 from org.permissions import acting_user
 from org.selectors import salespeople
+from org.widgets import QuickSelect
 
 # --- Lead list ---------------------------------------------------------------------------------
 
@@ -48,6 +49,7 @@ class LeadFilterForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("All channels"),
         label=gettext_lazy("Channel"),
+        widget=QuickSelect,
     )
     campaign = forms.ModelChoiceField(
         queryset=Campaign.objects.all(),
@@ -55,11 +57,13 @@ class LeadFilterForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("All campaigns"),
         label=gettext_lazy("Campaign"),
+        widget=QuickSelect,
     )
     status = forms.ChoiceField(
         choices=[("", gettext_lazy("Any status")), *Lead.Status.choices],
         required=False,
         label=gettext_lazy("Status"),
+        widget=QuickSelect,
     )
     date_from = forms.DateField(
         required=False,
@@ -76,11 +80,12 @@ class LeadFilterForm(forms.Form):
         required=False,
         label=gettext_lazy("Owner"),
         empty_label=gettext_lazy("Anyone"),
+        widget=QuickSelect,
     )
     breached = forms.NullBooleanField(
         required=False,
         label=gettext_lazy("SLA"),
-        widget=forms.Select(
+        widget=QuickSelect(
             choices=[
                 ("", gettext_lazy("Any")),
                 ("true", gettext_lazy("Breached")),
@@ -108,7 +113,7 @@ class LeadFilterForm(forms.Form):
 @login_required
 def lead_list(request: HttpRequest) -> HttpResponse:
     form = LeadFilterForm(request.GET or None)
-    leads = selectors.lead_list(user=acting_user(request))
+    leads = selectors.lead_rows(user=acting_user(request))
     period = Period.from_form(form, "date_from", "date_to", capped=False) if form.is_bound else None
     if period is not None:
         leads = form.filter(leads, period)
