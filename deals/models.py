@@ -147,6 +147,19 @@ class Deal(models.Model):
             models.Index(fields=["owner", "status"], name="deal_owner_status_idx"),
             models.Index(fields=["stage", "status"], name="deal_stage_status_idx"),
             models.Index(fields=["channel", "created_at"], name="deal_channel_created_idx"),
+            # The board (deals.selectors.deal_board): each column's first cards in its order,
+            # and the columns' counts and amounts, from the open deals' index alone.
+            models.Index(
+                fields=["stage", "stage_changed_at", "id", "amount"],
+                condition=Q(status="open"),
+                name="deal_board_idx",
+            ),
+            # The board's "recently closed": the newest few without sorting every closed deal.
+            models.Index(
+                fields=["closed_at", "id"],
+                condition=Q(status__in=["won", "lost"]),
+                name="deal_closed_idx",
+            ),
         ]
 
     def __str__(self) -> str:

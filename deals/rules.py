@@ -9,7 +9,7 @@ same check for every stage so people see what is missing before they try.
   moving back out of it.
 """
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -95,7 +95,7 @@ def check_move(
     the deal's sign-offs as ``(stage id, department)``."""
     check = MoveCheck(stage=to)
     by_pk = {stage.pk: stage for stage in stages}
-    current = by_pk.get(deal.stage_id, deal.stage)
+    current = by_pk.get(deal.stage_id) or deal.stage
     if deal.status != Deal.Status.OPEN:
         check.problems.append(_("The deal is closed; it no longer moves through the pipeline."))
         return check
@@ -126,15 +126,56 @@ def check_move(
             }
         )
     if forward:
-        passed = [
-            stage
-            for stage in stages
-            if current.position <= stage.position < to.position
-            and (stage.is_active or stage.pk == current.pk)
-        ]
-        check.missing = missing_signoffs(passed=passed, given=given)
+        check.missing = missing_signoffs(passed=_passed(current, to, stages), given=given)
         check.problems.extend(m.message for m in check.missing)
     return check
+
+
+def _passed(current: DealStage, to: DealStage, stages: Sequence[DealStage]) -> list[DealStage]:
+    """The stages a forward move from ``current`` to ``to`` passes: their sign-offs count."""
+    return [
+        stage
+        for stage in stages
+        if current.position <= stage.position < to.position
+        and (stage.is_active or stage.pk == current.pk)
+    ]
+
+
+def card_moves(deals: Iterable[Deal], *, by: User, stages: Sequence[DealStage]) -> list[MoveCheck]:
+    """Sets ``move_back`` and ``move_forward`` on each deal (the board's buttons): the check of
+    a move to the previous and to the next active stage, None where there is none.
+
+    ``check_move`` depends on the deal only through its status, its stage and which of the
+    sign-offs of the stages a forward move passes it has, so each distinct combination is
+    checked once and the cards that share it share the check (a column of deals without
+    sign-offs: two checks, not two per card). Returns the distinct checks."""
+    active = [stage for stage in stages if stage.is_active]
+    at = {stage.pk: i for i, stage in enumerate(active)}
+    by_pk = {stage.pk: stage for stage in stages}
+    checks: dict[tuple[object, ...], MoveCheck] = {}
+
+    def shared(deal: Deal, to: DealStage | None) -> MoveCheck | None:
+        if to is None:
+            return None
+        current = by_pk.get(deal.stage_id) or deal.stage
+        given = given_signoffs(deal)
+        if to.position > current.position:  # only a forward move reads the sign-offs
+            passed = {stage.pk for stage in _passed(current, to, stages)}
+            needed = frozenset(pair for pair in given if pair[0] in passed)
+        else:
+            needed = frozenset()
+        key = (deal.status, deal.stage_id, to.pk, needed)
+        if key not in checks:
+            checks[key] = check_move(deal=deal, to=to, by=by, stages=stages, given=needed)
+        return checks[key]
+
+    for deal in deals:
+        i = at.get(deal.stage_id)
+        back = active[i - 1] if i is not None and i > 0 else None
+        forward = active[i + 1] if i is not None and i + 1 < len(active) else None
+        deal.move_back = shared(deal, back)  # type: ignore[attr-defined]
+        deal.move_forward = shared(deal, forward)  # type: ignore[attr-defined]
+    return list(checks.values())
 
 
 def given_signoffs(deal: Deal) -> set[tuple[int, str]]:

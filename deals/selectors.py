@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -23,7 +24,7 @@ from django.db.models.functions import Coalesce
 from deals.models import Deal, DealStage, LostReason, Payment, StageApproval, StageChange
 from org.matrix import matrix_prefetch
 from org.models import HandOff, Role, User
-from org.paging import narrow_page
+from org.paging import NarrowPage, narrow_page
 from org.periods import Period
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -137,12 +138,17 @@ class Column:
         return self.count - len(self.deals)
 
 
-BOARD_LIMIT = 300  # cards on one board; the column totals still count every deal
+# Cards per column. A column of 50,000 deals is read by its totals and its oldest cards (the
+# deals waiting longest at that stage); "show all" opens the column alone, page by page.
+COLUMN_LIMIT = 20
+# What a card shows: the board joins only these (six joins cost the planner more than the
+# query costs to run).
+CARD_RELATED = ("channel", "owner")
+CARD_ORDER = ("stage_changed_at", "pk")
 
 
-def deal_board(*, deals: QuerySet[Deal], limit: int = BOARD_LIMIT) -> list[Column]:
-    """Open deals in columns by stage: stages, totals per stage and the cards, three queries
-    whatever the number of deals. A stage switched off still shows while deals sit in it."""
+def _open_by_stage(deals: QuerySet[Deal]) -> tuple[QuerySet[Deal], dict[int, dict[str, Any]]]:
+    """The open deals of ``deals`` and their count and amount per stage (one grouped query)."""
     open_deals = deals.filter(status=Deal.Status.OPEN)
     totals = {
         row["stage"]: row
@@ -150,23 +156,70 @@ def deal_board(*, deals: QuerySet[Deal], limit: int = BOARD_LIMIT) -> list[Colum
         .values("stage")
         .annotate(n=Count("pk"), amount=Sum("amount"))
     }
+    return open_deals, totals
+
+
+def _column(stage: DealStage, totals: dict[int, dict[str, Any]]) -> Column:
+    row = totals.get(stage.pk, {})
+    return Column(stage=stage, count=row.get("n", 0), amount=row.get("amount") or Decimal("0"))
+
+
+def _cards(open_deals: QuerySet[Deal]) -> QuerySet[Deal]:
+    return open_deals.select_related(None).select_related(*CARD_RELATED)
+
+
+def first_ids_per_stage(open_deals: QuerySet[Deal], stages: list[int], size: int) -> list[int]:
+    """The ids of the first ``size`` deals of each stage in ``CARD_ORDER``, in one statement.
+
+    The same as ``open_deals.filter(stage=s).order_by(*CARD_ORDER)[:size]`` for each stage, run
+    as one ``UNION ALL`` of those queries, each wrapped as a derived table: PostgreSQL (and
+    SQLite) accept ``LIMIT`` there, Django's ``union()`` refuses it on SQLite. On PostgreSQL
+    each branch reads ``size`` entries of ``deal_board_idx`` (stage, stage_changed_at, id)
+    WHERE status = 'open'; a window function over the stages would read every open deal.
+    Order of the result: unspecified (the caller orders the cards).
+    """
+    if not stages:
+        return []
+    branches, params = [], []
+    for i, stage in enumerate(stages):
+        query = open_deals.filter(stage=stage).order_by(*CARD_ORDER).values_list("pk")[:size]
+        sql, branch_params = query.query.sql_with_params()
+        branches.append(f"SELECT * FROM ({sql}) AS stage_{i}")  # noqa: S608 - the ORM's SQL
+        params.extend(branch_params)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches), params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def deal_board(*, deals: QuerySet[Deal], per_column: int = COLUMN_LIMIT) -> list[Column]:
+    """Open deals in columns by stage: every column's count and amount, and its first
+    ``per_column`` cards (``CARD_ORDER``: the longest at that stage first). Four queries
+    whatever the number of deals and stages: the totals, the stages, the cards' ids, the
+    cards' rows (plus the prefetches of ``deals``). A stage switched off still shows while
+    deals sit in it."""
+    open_deals, totals = _open_by_stage(deals)
     stages = DealStage.objects.filter(Q(is_active=True) | Q(pk__in=list(totals))).order_by(
         "order", "pk"
     )
-    columns = {
-        stage.pk: Column(
-            stage=stage,
-            count=totals.get(stage.pk, {}).get("n", 0),
-            amount=totals.get(stage.pk, {}).get("amount") or Decimal("0"),
-        )
-        for stage in stages
-    }
-    # The cards' ids first, then only their rows with the joins (100,000 deals: joining every
-    # open deal before the LIMIT took 0.3 s).
-    cards = narrow_page(open_deals.order_by("stage_changed_at", "pk"), number=1, size=limit)
+    columns = {stage.pk: _column(stage, totals) for stage in stages}
+    shown = [pk for pk, column in columns.items() if column.count]
+    ids = first_ids_per_stage(open_deals, shown, per_column)
+    cards = _cards(open_deals).filter(pk__in=ids).order_by(*CARD_ORDER) if ids else []
     for deal in cards:
         columns[deal.stage_id].deals.append(deal)
     return list(columns.values())
+
+
+def deal_board_column(
+    *, deals: QuerySet[Deal], stage: DealStage, number: int, size: int = 50
+) -> tuple[Column, NarrowPage]:
+    """One column of the board in full, a page at a time (``org.paging``: ids first): where
+    "show all" leads. Three queries plus the prefetches of ``deals``."""
+    open_deals, totals = _open_by_stage(deals.filter(stage=stage))
+    column = _column(stage, totals)
+    page = narrow_page(_cards(open_deals).order_by(*CARD_ORDER), number=number, size=size)
+    column.deals = list(page.object_list)
+    return column, page
 
 
 # --- Revenue ---------------------------------------------------------------------------------

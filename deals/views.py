@@ -23,10 +23,11 @@ from leads.models import Channel, Lead
 from org.history import with_reason_text
 from org.inputs import StoredDateFormField
 from org.models import Role, User
-from org.pages import back, error_text
-from org.paging import narrow_page
+from org.pages import back, error_text, url_per_row
+from org.paging import narrow_page, page_number
 from org.permissions import acting_user
 from org.selectors import salespeople, user_list
+from org.widgets import QuickSelect
 
 
 def _scoped_deal(request: HttpRequest, pk: int) -> Deal:
@@ -43,6 +44,7 @@ class BoardFilterForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("Anyone"),
         label=gettext_lazy("Owner"),
+        widget=QuickSelect,
     )
     channel = forms.ModelChoiceField(
         queryset=Channel.objects.order_by("name"),
@@ -50,86 +52,126 @@ class BoardFilterForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("All channels"),
         label=gettext_lazy("Channel"),
+        widget=QuickSelect,
     )
+    # One column in full ("show all" under a column); the choices are the pipeline's stages,
+    # already read for the buttons.
+    stage = forms.ChoiceField(required=False, label=gettext_lazy("Stage"), widget=QuickSelect)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, stages: list[DealStage], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = user_list().filter(  # type: ignore[attr-defined]
             role__in=[Role.SALES, Role.MANAGEMENT]
         )
+        self.stages = {stage.code: stage for stage in stages}
+        self.fields["stage"].choices = [  # type: ignore[attr-defined]
+            ("", gettext_lazy("All stages")),
+            *((stage.code, stage.name) for stage in stages),
+        ]
 
-    def filter(self, deals: Any) -> Any:
-        if self.cleaned_data.get("owner"):
+    def filter(self, deals: Any, *, role: str) -> Any:
+        """Sales see their own deals whatever the owner and channel say; the stage applies to
+        everyone."""
+        if role != Role.SALES and self.cleaned_data.get("owner"):
             deals = deals.filter(owner=self.cleaned_data["owner"])
-        if self.cleaned_data.get("channel"):
+        if role != Role.SALES and self.cleaned_data.get("channel"):
             deals = deals.filter(channel=self.cleaned_data["channel"])
         return deals
 
+    def chosen_stage(self) -> DealStage | None:
+        return self.stages.get(self.cleaned_data.get("stage") or "")
 
-def _neighbours(stages: list[DealStage], stage_id: int) -> tuple[DealStage | None, ...]:
-    active = [s for s in stages if s.is_active]
-    ids = [s.pk for s in active]
-    if stage_id not in ids:
-        return (None, None)
-    i = ids.index(stage_id)
-    return (active[i - 1] if i > 0 else None, active[i + 1] if i + 1 < len(active) else None)
+
+BOARD_PAGE = 50  # cards per page of one column shown in full
 
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     """Open deals by stage, with buttons (and drag and drop) to move them. Each button says
-    whether the matrix lets the caller make that move, and if not, why."""
+    whether the matrix lets the caller make that move, and if not, why. A column shows its
+    count, amount and first cards (``selectors.COLUMN_LIMIT``); ``?stage=`` shows one column
+    in full, page by page."""
     user = acting_user(request)
     role = user.effective_role
-    form = BoardFilterForm(request.GET or None)
-    deals = selectors.deal_list(user=user)
-    if role != Role.SALES and form.is_bound and form.is_valid():
-        deals = form.filter(deals)
-    # The cards' sign-offs come in one query; the buttons' checks then need no more.
-    columns = selectors.deal_board(
-        deals=deals.prefetch_related(Prefetch("approvals", queryset=StageApproval.objects.all()))
-    )
     stages = selectors.pipeline()
-    for column in columns:
-        for deal in column.deals:
-            back, forward = _neighbours(stages, deal.stage_id)
-            given = rules.given_signoffs(deal)
-            deal.move_back = (  # type: ignore[attr-defined]
-                rules.check_move(deal=deal, to=back, by=user, stages=stages, given=given)
-                if back
-                else None
-            )
-            deal.move_forward = (  # type: ignore[attr-defined]
-                rules.check_move(deal=deal, to=forward, by=user, stages=stages, given=given)
-                if forward
-                else None
-            )
-    today = timezone.localdate()
-    month_start = today.replace(day=1)
-    context: dict[str, Any] = {
-        "form": form,
-        "columns": columns,
-        "open_count": sum(c.count for c in columns),
-        "open_amount": sum((c.amount for c in columns), Decimal("0")),
-        "recent_closed": list(  # ids first, then only these rows joined (org.paging)
-            narrow_page(
-                deals.filter(status__in=[Deal.Status.WON, Deal.Status.LOST]).order_by(
-                    "-closed_at", "-pk"
-                ),
-                number=1,
-                size=8,
-            )
-        ),
-        "revenue": selectors.revenue_by_source(
-            group_by="channel", deals=deals, start=month_start, end=today
-        ),
-        "month_start": month_start,
-        "awaiting": [],
-    }
-    if role in (Role.MARKETING, Role.MANAGEMENT):
-        context["awaiting"] = list(
-            selectors.deals_awaiting_signoff(department=role).select_related("stage", "owner")[:20]
+    form = BoardFilterForm(request.GET or None, stages=stages)
+    valid = form.is_bound and form.is_valid()
+    deals = selectors.deal_list(user=user)
+    if valid:
+        deals = form.filter(deals, role=role)
+    stage = form.chosen_stage() if valid else None
+    # The cards' sign-offs come in one query; the buttons' checks then need no more.
+    deals_with_signoffs = deals.prefetch_related(
+        Prefetch("approvals", queryset=StageApproval.objects.all())
+    )
+    # The filters without the page and the stage: the base of every column's "show all".
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("stage", None)
+    base = query.urlencode()
+    context: dict[str, Any] = {"form": form, "stage": stage, "board_query": base}
+    if stage is not None:
+        number = page_number(request.GET.get("page")) or 1
+        column, page = selectors.deal_board_column(
+            deals=deals_with_signoffs, stage=stage, number=number, size=BOARD_PAGE
         )
+        columns = [column]
+        context.update(
+            page=page,
+            pages=max(1, -(-column.count // BOARD_PAGE)),
+            query="&".join(part for part in (base, f"stage={stage.code}") if part),
+        )
+    else:
+        columns = selectors.deal_board(deals=deals_with_signoffs)
+    cards = [deal for column in columns for deal in column.deals]
+    # Buttons: one check per distinct situation, their tooltips worded once.
+    for check in rules.card_moves(cards, by=user, stages=stages):
+        if check.allowed:
+            hint = _("On to %(stage)s") if check.forward else _("Back to %(stage)s")
+            check.hint = hint % {"stage": check.stage.name}  # type: ignore[attr-defined]
+        else:
+            check.hint = " ".join(check.problems)  # type: ignore[attr-defined]
+    # Links: reversed once, formatted per card.
+    detail_url, move_url = url_per_row("deals:detail"), url_per_row("deals:move")
+    for deal in cards:
+        deal.url = detail_url(deal.pk)  # type: ignore[attr-defined]
+        deal.move_url = move_url(deal.pk)  # type: ignore[attr-defined]
+    for column in columns:
+        column.all_query = "&".join(  # type: ignore[attr-defined]
+            part for part in (base, f"stage={column.stage.code}") if part
+        )
+    context.update(
+        columns=columns,
+        open_count=sum(c.count for c in columns),
+        open_amount=sum((c.amount for c in columns), Decimal("0")),
+    )
+    if stage is None:
+        today = timezone.localdate()
+        month_start = today.replace(day=1)
+        context.update(
+            # ids first, then only these rows joined (org.paging), with what a row shows
+            recent_closed=list(
+                narrow_page(
+                    deals.select_related(None)
+                    .select_related("lost_reason")
+                    .filter(status__in=[Deal.Status.WON, Deal.Status.LOST])
+                    .order_by("-closed_at", "-pk"),
+                    number=1,
+                    size=8,
+                )
+            ),
+            revenue=selectors.revenue_by_source(
+                group_by="channel", deals=deals, start=month_start, end=today
+            ),
+            month_start=month_start,
+            awaiting=[],
+        )
+        if role in (Role.MARKETING, Role.MANAGEMENT):
+            context["awaiting"] = list(
+                selectors.deals_awaiting_signoff(department=role).select_related("stage", "owner")[
+                    :20
+                ]
+            )
     return render(request, "deals/board.html", context)
 
 

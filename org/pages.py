@@ -1,5 +1,6 @@
 """What every app's browser pages share: the role gate, a refusal or a form's errors as one
-line for a message, the safe way back after an action, and a page of a short list.
+line for a message, the safe way back after an action, a page of a short list, and the links
+of a list's rows.
 
 The API has its own equivalents (``org.permissions`` for roles, DRF for errors and paging);
 ``org.paging`` pages the lists that grow to millions of rows.
@@ -14,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
@@ -66,3 +68,12 @@ def paginate(request: HttpRequest, items: Any, per_page: int = 50) -> tuple[Page
     query = request.GET.copy()
     query.pop("page", None)
     return page, query.urlencode()
+
+
+def url_per_row(name: str) -> Callable[[int], str]:
+    """The URL named ``name`` (one integer argument, a row's id) as a function of the id:
+    ``reverse`` runs once, each row's link is one string format. A list of a hundred rows
+    with two links each spent more time in ``{% url %}`` than in its query."""
+    marker = 2_147_483_647  # no path segment of the prefix is this number
+    head, _marker, tail = reverse(name, args=[marker]).rpartition(str(marker))
+    return lambda pk: f"{head}{int(pk)}{tail}"
