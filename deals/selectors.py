@@ -191,17 +191,20 @@ def first_ids_per_stage(open_deals: QuerySet[Deal], stages: list[int], size: int
         return [row[0] for row in cursor.fetchall()]
 
 
-def deal_board(*, deals: QuerySet[Deal], per_column: int = COLUMN_LIMIT) -> list[Column]:
-    """Open deals in columns by stage: every column's count and amount, and its first
-    ``per_column`` cards (``CARD_ORDER``: the longest at that stage first). Four queries
-    whatever the number of deals and stages: the totals, the stages, the cards' ids, the
-    cards' rows (plus the prefetches of ``deals``). A stage switched off still shows while
-    deals sit in it."""
+def deal_board(
+    *, deals: QuerySet[Deal], stages: list[DealStage], per_column: int = COLUMN_LIMIT
+) -> list[Column]:
+    """Open deals in columns by stage (``stages``: the pipeline, ``pipeline()``): every
+    column's count and amount, and its first ``per_column`` cards (``CARD_ORDER``: the longest
+    at that stage first). Three queries whatever the number of deals and stages: the totals,
+    the cards' ids, the cards' rows (plus the prefetches of ``deals``). A stage switched off
+    still shows while deals sit in it."""
     open_deals, totals = _open_by_stage(deals)
-    stages = DealStage.objects.filter(Q(is_active=True) | Q(pk__in=list(totals))).order_by(
-        "order", "pk"
-    )
-    columns = {stage.pk: _column(stage, totals) for stage in stages}
+    columns = {
+        stage.pk: _column(stage, totals)
+        for stage in stages
+        if stage.is_active or stage.pk in totals
+    }
     shown = [pk for pk, column in columns.items() if column.count]
     ids = first_ids_per_stage(open_deals, shown, per_column)
     cards = _cards(open_deals).filter(pk__in=ids).order_by(*CARD_ORDER) if ids else []

@@ -122,7 +122,7 @@ def board(request: HttpRequest) -> HttpResponse:
             query="&".join(part for part in (base, f"stage={stage.code}") if part),
         )
     else:
-        columns = selectors.deal_board(deals=deals_with_signoffs)
+        columns = selectors.deal_board(deals=deals_with_signoffs, stages=stages)
     cards = [deal for column in columns for deal in column.deals]
     # Buttons: one check per distinct situation, their tooltips worded once.
     for check in rules.card_moves(cards, by=user, stages=stages):
@@ -150,16 +150,14 @@ def board(request: HttpRequest) -> HttpResponse:
         month_start = today.replace(day=1)
         context.update(
             # ids first, then only these rows joined (org.paging), with what a row shows
-            recent_closed=list(
-                narrow_page(
-                    deals.select_related(None)
-                    .select_related("lost_reason")
-                    .filter(status__in=[Deal.Status.WON, Deal.Status.LOST])
-                    .order_by("-closed_at", "-pk"),
-                    number=1,
-                    size=8,
-                )
-            ),
+            recent_closed=narrow_page(
+                deals.select_related(None)
+                .select_related("lost_reason")
+                .filter(status__in=[Deal.Status.WON, Deal.Status.LOST])
+                .order_by("-closed_at", "-pk"),
+                number=1,
+                size=8,
+            ).object_list,
             revenue=selectors.revenue_by_source(
                 group_by="channel", deals=deals, start=month_start, end=today
             ),
@@ -167,11 +165,10 @@ def board(request: HttpRequest) -> HttpResponse:
             awaiting=[],
         )
         if role in (Role.MARKETING, Role.MANAGEMENT):
-            context["awaiting"] = list(
-                selectors.deals_awaiting_signoff(department=role).select_related("stage", "owner")[
-                    :20
-                ]
-            )
+            awaiting = selectors.deals_awaiting_signoff(department=role)
+            context["awaiting"] = list(awaiting.select_related("stage", "owner")[:20])
+        for deal in context["recent_closed"]:
+            deal.url = detail_url(deal.pk)
     return render(request, "deals/board.html", context)
 
 

@@ -33,7 +33,7 @@ from leads.services.privacy import ERASE_REASON_MAX
 from org import paging
 from org.history import with_reason_text
 from org.models import Role, User
-from org.pages import back, error_text, role_required
+from org.pages import back, error_text, role_required, url_per_row
 from org.periods import Period
 from org.permissions import acting_user
 from org.selectors import salespeople
@@ -124,6 +124,9 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     if number > 1 and not page.object_list:
         page = paging.narrow_page(leads, number=1, size=50)
     total, exact = paging.capped_count(leads)
+    detail_url = url_per_row("leads:detail")
+    for lead in page:
+        lead.url = detail_url(lead.pk)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(

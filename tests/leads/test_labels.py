@@ -37,3 +37,16 @@ def test_labels_in_russian(client, manager, make_lead):
     client.post("/i18n/setlang/", {"language": "ru", "next": "/leads/"})
     page = client.get(f"/leads/{lead.pk}/").content.decode()
     assert "Урал" in page
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_status_label_is_get_status_display_in_each_language(language):
+    from django.utils import translation
+
+    from leads.labels import status_label
+    from leads.models import Lead
+
+    with translation.override(language):
+        for status in Lead.Status.values:
+            assert status_label(status) == Lead(status=status).get_status_display()
+    assert status_label("unknown") == "unknown"
