@@ -192,7 +192,7 @@ def first_ids_per_stage(open_deals: QuerySet[Deal], stages: list[int], size: int
 
 
 def deal_board(
-    *, deals: QuerySet[Deal], stages: list[DealStage], per_column: int = COLUMN_LIMIT
+    *, deals: QuerySet[Deal], stages: list[DealStage], per_column: int | None = None
 ) -> list[Column]:
     """Open deals in columns by stage (``stages``: the pipeline, ``pipeline()``): every
     column's count and amount, and its first ``per_column`` cards (``CARD_ORDER``: the longest
@@ -206,7 +206,7 @@ def deal_board(
         if stage.is_active or stage.pk in totals
     }
     shown = [pk for pk, column in columns.items() if column.count]
-    ids = first_ids_per_stage(open_deals, shown, per_column)
+    ids = first_ids_per_stage(open_deals, shown, per_column or COLUMN_LIMIT)
     cards = _cards(open_deals).filter(pk__in=ids).order_by(*CARD_ORDER) if ids else []
     for deal in cards:
         columns[deal.stage_id].deals.append(deal)
