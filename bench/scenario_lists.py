@@ -3,10 +3,12 @@
 On the funnel data set (``scenario_funnel``: a year of leads, every tenth a deal), each list
 a busy team opens all day is requested in this process through Django's test client (the
 whole request: middleware, session, the view, the template or serializer), first page and
-a deep page (page 5,000 of 50 rows: rows 250,001-250,050), ``--lists-repeat`` times
-(default 9); the table shows the median and the number of queries, which must not grow with
-the page number. The lists: the lead list API and page (management: every lead), the queue
-page (a salesperson) and the deal board (management: every deal).
+a deep page (page 5,000 of 50 rows: rows 250,001-250,050) twice: by its number (``?page=``,
+the database counts its way there) and by the "next" link of page 4,999 (which carries that
+page's end, ``after=``: the same rows, entered there), ``--lists-repeat`` times (default 9);
+the table shows the median and the number of queries, which must not grow with the page
+number. The lists: the lead list API and page (management: every lead), the queue page (a
+salesperson) and the deal board (management: every deal).
 
 Memory: a gunicorn worker (``bench.wsgi``, one sync worker) serves the year's funnel report
 through the API, the lead list API first and deep page and a 1,000-item batch; its resident
@@ -14,8 +16,10 @@ memory (VmRSS of the worker process) is read after each, and the highest is repo
 """
 
 import argparse
+import html
 import json
 import os
+import re
 import statistics
 import time
 from typing import Any
@@ -61,8 +65,14 @@ def run(args: argparse.Namespace) -> list[Row]:
         if path in ("/api/v1/leads/", "/leads/"):
             deep_row = _measure(client, f"{path}?page={deep}", repeat)
             rows.append({"list": label, "page": deep, **deep_row})
-            if deep_row["queries"] != first["queries"]:
-                raise CheckFailed(f"{label}: page {deep} sends more queries than page 1", rows)
+            linked = _next_link(client, path, deep - 1)
+            link_row = _measure(client, linked, repeat)
+            rows.append({"list": label, "page": f"{deep:,} by next link", **link_row})
+            if _ids(client, linked) != _ids(client, f"{path}?page={deep}"):
+                raise CheckFailed(f"{label}: the next link's page {deep} is another page", rows)
+            for row in (deep_row, link_row):
+                if row["queries"] != first["queries"]:
+                    raise CheckFailed(f"{label}: page {deep} sends more queries than page 1", rows)
         print(f"  {label}: {first['median ms']} ms")
     rows.append(_memory(size, deep))
     return rows
@@ -83,6 +93,25 @@ def _measure(client: Client, path: str, repeat: int) -> dict[str, Any]:
         "max ms": round(max(timings) * 1000, 1),
         "queries": len(queries.captured_queries),
     }
+
+
+def _next_link(client: Client, path: str, number: int) -> str:
+    """The "next" link of page ``number`` (the API's ``next``, the page's pager)."""
+    response = client.get(f"{path}?page={number}")
+    if path.startswith("/api/"):
+        return str(response.json()["next"]).replace("http://testserver", "")
+    found = re.search(r'href="(\?[^"]*after=[^"]*)"', response.content.decode())
+    if found is None:
+        raise CheckFailed(f"{path}?page={number}: no next link with the page's end")
+    return path + html.unescape(found.group(1))
+
+
+def _ids(client: Client, url: str) -> list[Any]:
+    """The rows a list URL answers with, by id."""
+    response = client.get(url)
+    if url.startswith("/api/"):
+        return [row["id"] for row in response.json()["results"]]
+    return re.findall(r'href="/leads/(\d+)/"', response.content.decode())
 
 
 def _memory(size: int, deep: int) -> Row:

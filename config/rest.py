@@ -41,31 +41,50 @@ class Pagination(PageNumberPagination):
 class LargeTablePagination(Pagination):
     """``{"next", "previous", "results"}`` for lists that grow to millions of rows (leads):
     page-number links like every other list, but no exact ``count`` and the page's ids read
-    first, narrow (``org.paging``), so the first and the 5,000th page cost about the same
-    fixed number of queries."""
+    first, narrow (``org.paging``), so the first and the 5,000th page cost the same fixed
+    number of queries. ``next`` also carries the page's end (``after=``): followed, it enters
+    the list there instead of counting rows up to it."""
 
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any]:
-        from org.paging import narrow_page, page_number
+        from org.paging import CURSOR_PARAM, narrow_page, page_number
 
         self.request = request
         number = page_number(request.query_params.get(self.page_query_param))
         if number is None:
             raise exceptions.NotFound("Invalid page.")
-        self.window = narrow_page(queryset, number=number, size=self.get_page_size(request))
+        try:
+            self.window = narrow_page(
+                queryset,
+                number=number,
+                size=self.get_page_size(request),
+                after=request.query_params.get(CURSOR_PARAM) or None,
+            )
+        except ValueError:
+            raise exceptions.NotFound("Invalid page.") from None
         if number > 1 and not self.window.object_list:
             raise exceptions.NotFound("Invalid page.")
         return list(self.window.object_list)
 
     def get_next_link(self) -> str | None:
+        from org.paging import CURSOR_PARAM
+
         if not self.window.has_next():
             return None
         url = self.request.build_absolute_uri()  # type: ignore[union-attr]
-        return replace_query_param(url, self.page_query_param, self.window.number + 1)
+        url = replace_query_param(url, self.page_query_param, self.window.number + 1)
+        if self.window.next_cursor:
+            return replace_query_param(url, CURSOR_PARAM, self.window.next_cursor)
+        return remove_query_param(url, CURSOR_PARAM)
 
     def get_previous_link(self) -> str | None:
+        from org.paging import CURSOR_PARAM
+
         if not self.window.has_previous():
             return None
-        url = self.request.build_absolute_uri()  # type: ignore[union-attr]
+        url = remove_query_param(
+            self.request.build_absolute_uri(),  # type: ignore[union-attr]
+            CURSOR_PARAM,
+        )
         if self.window.number == 2:
             return remove_query_param(url, self.page_query_param)
         return replace_query_param(url, self.page_query_param, self.window.number - 1)

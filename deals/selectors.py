@@ -214,13 +214,23 @@ def deal_board(
 
 
 def deal_board_column(
-    *, deals: QuerySet[Deal], stage: DealStage, number: int, size: int = 50
+    *,
+    deals: QuerySet[Deal],
+    stage: DealStage,
+    number: int,
+    size: int = 50,
+    after: str | None = None,
 ) -> tuple[Column, NarrowPage]:
-    """One column of the board in full, a page at a time (``org.paging``: ids first): where
-    "show all" leads. Three queries plus the prefetches of ``deals``."""
+    """One column of the board in full, a page at a time (``org.paging``: ids first, ``after``
+    a page's ``next_cursor``; one that is not is ignored): where "show all" leads. Three
+    queries plus the prefetches of ``deals``."""
     open_deals, totals = _open_by_stage(deals.filter(stage=stage))
     column = _column(stage, totals)
-    page = narrow_page(_cards(open_deals).order_by(*CARD_ORDER), number=number, size=size)
+    cards = _cards(open_deals).order_by(*CARD_ORDER)
+    try:
+        page = narrow_page(cards, number=number, size=size, after=after)
+    except ValueError:
+        page = narrow_page(cards, number=number, size=size)
     column.deals = list(page.object_list)
     return column, page
 

@@ -24,7 +24,7 @@ from org.history import with_reason_text
 from org.inputs import StoredDateFormField
 from org.models import Role, User
 from org.pages import back, error_text, url_per_row
-from org.paging import narrow_page, page_number
+from org.paging import CURSOR_PARAM, narrow_page, page_number
 from org.permissions import acting_user
 from org.selectors import salespeople, user_list
 from org.widgets import QuickSelect
@@ -107,13 +107,18 @@ def board(request: HttpRequest) -> HttpResponse:
     # The filters without the page and the stage: the base of every column's "show all".
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop(CURSOR_PARAM, None)
     query.pop("stage", None)
     base = query.urlencode()
     context: dict[str, Any] = {"form": form, "stage": stage, "board_query": base}
     if stage is not None:
         number = page_number(request.GET.get("page")) or 1
         column, page = selectors.deal_board_column(
-            deals=deals_with_signoffs, stage=stage, number=number, size=BOARD_PAGE
+            deals=deals_with_signoffs,
+            stage=stage,
+            number=number,
+            size=BOARD_PAGE,
+            after=request.GET.get(CURSOR_PARAM) or None,
         )
         columns = [column]
         context.update(

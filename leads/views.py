@@ -120,7 +120,11 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     # A million leads: the page's ids first, only its rows joined, the total counted up to
     # a cap (org.paging). Past the last page: the last page is a guess away, so page 1.
     number = paging.page_number(request.GET.get("page")) or 1
-    page = paging.narrow_page(leads, number=number, size=50)
+    after = request.GET.get(paging.CURSOR_PARAM) or None
+    try:
+        page = paging.narrow_page(leads, number=number, size=50, after=after)
+    except ValueError:  # a position this list did not give: the page by its number
+        page = paging.narrow_page(leads, number=number, size=50)
     if number > 1 and not page.object_list:
         page = paging.narrow_page(leads, number=1, size=50)
     total, exact = paging.capped_count(leads)
@@ -129,6 +133,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         lead.url = detail_url(lead.pk)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop(paging.CURSOR_PARAM, None)
     return render(
         request,
         "leads/list.html",
