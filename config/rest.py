@@ -98,6 +98,21 @@ class LargeTablePagination(Pagination):
             }
         )
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        from org.paging import CURSOR_PARAM
+
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": CURSOR_PARAM,
+                "required": False,
+                "in": "query",
+                "description": "Where the page starts, as the previous page's `next` link "
+                "gives it; a value it did not give is a 404.",
+                "schema": {"type": "string", "maxLength": 400},
+            },
+        ]
+
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         base = super().get_paginated_response_schema(schema)
         base["properties"].pop("count", None)

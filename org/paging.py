@@ -123,6 +123,8 @@ class Cursor:
 
     def values(self, token: str) -> list[Any] | None:
         """The row values a token names, or None for a token this order did not make."""
+        if len(token) > 400:  # a few values: anything longer was not made here
+            return None
         try:
             raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
             if not isinstance(raw, list) or len(raw) != len(self.fields):
@@ -133,7 +135,14 @@ class Cursor:
                 self.model._meta.get_field(name).clean(value, None)
                 for (name, _desc), value in zip(self.fields, raw, strict=True)
             ]
-        except (ValueError, TypeError, OverflowError, binascii.Error, ValidationError):
+        except (
+            ValueError,
+            TypeError,
+            OverflowError,
+            RecursionError,
+            binascii.Error,
+            ValidationError,
+        ):
             return None
         # the tokens this makes carry their offsets; a naive time names no instant
         if any(isinstance(v, datetime) and timezone.is_naive(v) for v in values):

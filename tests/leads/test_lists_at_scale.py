@@ -1,5 +1,7 @@
 """Lists that stay fast at a million leads: ids first, no exact COUNT(*), links kept."""
 
+import base64
+
 import pytest
 from django.core.paginator import Paginator
 from django.db import connection
@@ -124,6 +126,9 @@ def test_a_new_lead_does_not_shift_the_next_page(as_user, manager, leads, make_l
         "WyIyMDI1LTAxLTAxIiwgMV0",
         "WyJ4IiwxXQ",
         "WzEsMTAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMF0",
+        "Ж",
+        base64.urlsafe_b64encode(b"[" * 250).decode(),  # nested lists
+        "A" * 1000,
     ],
 )
 def test_a_position_the_list_did_not_give_is_404_on_the_api_and_ignored_on_the_page(
