@@ -21,14 +21,20 @@ from deals.filters import DealFilter
 from deals.models import Deal, DealStage, LostReason, Payment, StageApproval, StageChange
 from leads.models import Lead
 from org.api import department_field
-from org.inputs import OwnerField, StoredDateField, TimestampField
+from org.inputs import (
+    OwnerField,
+    StoredDateField,
+    TimestampField,
+    TypedModelSerializer,
+    TypedSerializer,
+)
 from org.models import Role, User
 from org.permissions import IsSalesOrManagement, acting_user, role_permission
 
 # --- Output ------------------------------------------------------------------------------------
 
 
-class DealSerializer(serializers.ModelSerializer):
+class DealSerializer(TypedModelSerializer):
     stage = serializers.SlugRelatedField(slug_field="code", read_only=True)
     channel = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -66,7 +72,7 @@ class DealSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(TypedModelSerializer):
     recorded_by = serializers.PrimaryKeyRelatedField(read_only=True)
     voided_by = serializers.PrimaryKeyRelatedField(read_only=True)
 
@@ -98,7 +104,7 @@ class PaymentRecordedSerializer(PaymentSerializer):
         return bool(self.context["over_amount"])
 
 
-class StageChangeSerializer(serializers.ModelSerializer):
+class StageChangeSerializer(TypedModelSerializer):
     from_stage = serializers.SlugRelatedField(slug_field="code", read_only=True)
     to_stage = serializers.SlugRelatedField(slug_field="code", read_only=True)
     by = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -109,7 +115,7 @@ class StageChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SignOffSerializer(serializers.ModelSerializer):
+class SignOffSerializer(TypedModelSerializer):
     stage = serializers.SlugRelatedField(slug_field="code", read_only=True)
     department = department_field("department", read_only=True)
     approved_by = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -120,7 +126,7 @@ class SignOffSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MoveOptionSerializer(serializers.Serializer):
+class MoveOptionSerializer(TypedSerializer):
     """Whether the caller may move the deal to ``stage`` now, and if not, what is missing."""
 
     stage = serializers.CharField(source="stage.code")
@@ -171,7 +177,7 @@ def detail_response(user: User, deal: Deal, code: int = status.HTTP_200_OK) -> R
 # --- Input -------------------------------------------------------------------------------------
 
 
-class MoneyInput(serializers.Serializer):
+class MoneyInput(TypedSerializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"))
     currency = serializers.RegexField(r"^[A-Z]{3}$", required=False, help_text="e.g. RUB")
     expected_close_on = StoredDateField(required=False, allow_null=True)
@@ -189,7 +195,7 @@ class RepeatSaleInputSerializer(MoneyInput):
     )
 
 
-class DealUpdateInputSerializer(serializers.Serializer):
+class DealUpdateInputSerializer(TypedSerializer):
     title = serializers.CharField(max_length=200, required=False)
     amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=Decimal("0"), required=False
@@ -198,42 +204,42 @@ class DealUpdateInputSerializer(serializers.Serializer):
     expected_close_on = StoredDateField(required=False, allow_null=True)
 
 
-class MoveInputSerializer(serializers.Serializer):
+class MoveInputSerializer(TypedSerializer):
     stage = serializers.CharField(max_length=50, help_text=_("A deal stage code"))
 
 
-class CloseInputSerializer(serializers.Serializer):
+class CloseInputSerializer(TypedSerializer):
     outcome = serializers.ChoiceField(choices=[Deal.Status.WON, Deal.Status.LOST])
     reason = serializers.CharField(
         max_length=50, required=False, allow_null=True, allow_blank=True, default=None
     )
 
 
-class PaymentInputSerializer(serializers.Serializer):
+class PaymentInputSerializer(TypedSerializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     paid_at = TimestampField(required=False)
 
 
-class ReassignInputSerializer(serializers.Serializer):
+class ReassignInputSerializer(TypedSerializer):
     owner = OwnerField()
 
 
-class PaymentVoidInputSerializer(serializers.Serializer):
+class PaymentVoidInputSerializer(TypedSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class SignOffInputSerializer(serializers.Serializer):
+class SignOffInputSerializer(TypedSerializer):
     stage = serializers.CharField(max_length=50)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class SignOffRequestInputSerializer(serializers.Serializer):
+class SignOffRequestInputSerializer(TypedSerializer):
     stage = serializers.CharField(
         max_length=50, required=False, help_text=_("Default: the deal's current stage")
     )
 
 
-class SignOffRequestOutputSerializer(serializers.Serializer):
+class SignOffRequestOutputSerializer(TypedSerializer):
     stage = serializers.CharField()
     asked = serializers.ListField(child=serializers.CharField())
 
@@ -456,7 +462,7 @@ class DealViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response({"stage": stage or deal.stage.code, "asked": asked})
 
 
-class DealStageSerializer(serializers.ModelSerializer):
+class DealStageSerializer(TypedModelSerializer):
     funnel_stage = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -474,7 +480,7 @@ class DealStageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.stage_list().select_related("funnel_stage")
 
 
-class LostReasonSerializer(serializers.ModelSerializer):
+class LostReasonSerializer(TypedModelSerializer):
     class Meta:
         model = LostReason
         fields = ["code", "label"]

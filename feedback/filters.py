@@ -17,17 +17,13 @@ from feedback.models import (
     Objection,
 )
 from leads.models import Campaign, Channel, WebForm
-from org.inputs import IdFilter, TimestampFilter, UserRefFilter
+from org.inputs import IdFilter, TimestampFilter, TrueFalseFilter, UserRefFilter
 
 
 class _BoundedIntFilter(django_filters.NumberFilter):
     """A whole number within bounds (a rating); anything else is a 400."""
 
     field_class = forms.IntegerField
-
-
-def _true_false() -> list[tuple[str, str]]:
-    return [("true", "true"), ("false", "false")]
 
 
 class LeadFeedbackFilter(django_filters.FilterSet):
@@ -56,9 +52,7 @@ class LeadFeedbackFilter(django_filters.FilterSet):
 
 class DisputeFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Dispute.Status.choices)
-    undecided = django_filters.TypedChoiceFilter(
-        choices=_true_false(), coerce=lambda v: v == "true", method="filter_undecided"
-    )
+    undecided = TrueFalseFilter(method="filter_undecided")
     lead = IdFilter(field_name="lead_id")
     campaign = django_filters.ModelChoiceFilter(
         field_name="lead__campaign", queryset=Campaign.objects.all(), to_field_name="slug"
@@ -95,12 +89,8 @@ class ObjectionFilter(django_filters.FilterSet):
 class ActionItemFilter(django_filters.FilterSet):
     owner = UserRefFilter(field_name="owner")
     meeting = IdFilter(field_name="meeting_id")
-    done = django_filters.TypedChoiceFilter(
-        choices=_true_false(), coerce=lambda v: v == "true", method="filter_done"
-    )
-    overdue = django_filters.TypedChoiceFilter(
-        choices=_true_false(), coerce=lambda v: v == "true", method="filter_overdue"
-    )
+    done = TrueFalseFilter(method="filter_done")
+    overdue = TrueFalseFilter(method="filter_overdue")
 
     class Meta:
         model = ActionItem
@@ -120,9 +110,7 @@ class BriefFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Brief.Status.choices)
     requester = UserRefFilter(field_name="requester")
     assignee = UserRefFilter(field_name="assignee")
-    overdue = django_filters.TypedChoiceFilter(
-        choices=_true_false(), coerce=lambda v: v == "true", method="filter_overdue"
-    )
+    overdue = TrueFalseFilter(method="filter_overdue")
 
     class Meta:
         model = Brief

@@ -1,7 +1,7 @@
 import django_filters
 
 from leads.models import Campaign, Channel, Lead
-from org.inputs import TimestampFilter, UserRefFilter
+from org.inputs import TimestampFilter, TrueFalseFilter, UserRefFilter
 
 
 class LeadFilter(django_filters.FilterSet):
@@ -11,10 +11,7 @@ class LeadFilter(django_filters.FilterSet):
         queryset=Campaign.objects.all(), to_field_name="slug"
     )
     owner = UserRefFilter(field_name="owner")
-    sla_breached = django_filters.TypedChoiceFilter(
-        choices=[("true", "true"), ("false", "false")],
-        coerce=lambda value: value == "true",
-    )
+    sla_breached = TrueFalseFilter()
     created_after = TimestampFilter(field_name="created_at", lookup_expr="gte")
     created_before = TimestampFilter(field_name="created_at", lookup_expr="lt")
 

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from leads.models import Campaign, Channel, WebForm
 from leads.normalize import normalize_email, normalize_phone
 from leads.services import LeadInput
-from org.inputs import validate_visible_text
+from org.inputs import TypedSerializer, validate_visible_text
 
 
 def _text(max_length: int, **kwargs: Any) -> serializers.CharField:
@@ -18,7 +18,7 @@ def _text(max_length: int, **kwargs: Any) -> serializers.CharField:
     )
 
 
-class LeadInputSerializer(serializers.Serializer):
+class LeadInputSerializer(TypedSerializer):
     """Types, lengths, contact normalisation and attribution for one incoming lead.
 
     Pass ``context={"form": WebForm}`` for the public endpoint: the form then supplies the

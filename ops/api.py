@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from ops.selectors import Status, ops_status
 from ops.services import sla_sweep_watchdog
+from org.inputs import TypedSerializer
 from org.permissions import IsManagement
 
 
@@ -32,7 +33,7 @@ def status_payload(status: Status) -> dict[str, Any]:
     }
 
 
-class _SweepSerializer(serializers.Serializer):
+class _SweepSerializer(TypedSerializer):
     last_finished_at = serializers.DateTimeField(allow_null=True)
     lag_seconds = serializers.FloatField(allow_null=True)
     healthy = serializers.BooleanField()
@@ -40,13 +41,13 @@ class _SweepSerializer(serializers.Serializer):
     last_duration_seconds = serializers.FloatField(allow_null=True)
 
 
-class _QueueSerializer(serializers.Serializer):
+class _QueueSerializer(TypedSerializer):
     waiting = serializers.IntegerField()
     oldest_waiting_seconds = serializers.FloatField()
     over_sla = serializers.IntegerField()
 
 
-class StatusSerializer(serializers.Serializer):
+class StatusSerializer(TypedSerializer):
     sla_sweep = _SweepSerializer()
     queue = _QueueSerializer()
     sla_breaches_today = serializers.IntegerField()

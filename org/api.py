@@ -1,5 +1,6 @@
 from typing import Any
 
+import django_filters
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
@@ -14,12 +15,13 @@ from rest_framework.views import APIView
 
 from config.rest import AuthThrottle
 from org import matrix_services, selectors, services
+from org.inputs import TrueFalseFilter, TypedModelSerializer, TypedSerializer
 from org.matrix import handoff_list, matrix_rows, reporting_lines, rules_of
 from org.models import FunnelStage, HandOff, Raci, ReportingLine, Role, User
 from org.permissions import IsManagement, acting_user
 
 
-class UserOutputSerializer(serializers.ModelSerializer):
+class UserOutputSerializer(TypedModelSerializer):
     role = serializers.CharField(source="effective_role")
     head = serializers.BooleanField(source="is_head")
 
@@ -28,7 +30,7 @@ class UserOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "role", "head"]
 
 
-class UserCreateSerializer(serializers.Serializer):
+class UserCreateSerializer(TypedSerializer):
     username = serializers.RegexField(
         r"^[\w.@+-]+\Z",
         max_length=150,
@@ -49,6 +51,15 @@ class UserCreateSerializer(serializers.Serializer):
         return value
 
 
+class UserFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+    is_head = TrueFalseFilter()
+
+    class Meta:
+        model = User
+        fields = ["role", "is_head"]
+
+
 class UserViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -59,7 +70,7 @@ class UserViewSet(
     only management creates them."""
 
     serializer_class = UserOutputSerializer
-    filterset_fields = ["role", "is_head"]
+    filterset_class = UserFilter
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.user_list()
@@ -82,7 +93,7 @@ class UserViewSet(
         return Response(UserOutputSerializer(request.user).data)
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(TypedSerializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
@@ -156,7 +167,7 @@ class RaciField(serializers.ChoiceField):
         super().__init__(choices=Raci.choices, **kwargs)
 
 
-class HandOffSerializer(serializers.ModelSerializer):
+class HandOffSerializer(TypedModelSerializer):
     stage = serializers.SlugRelatedField(slug_field="code", queryset=FunnelStage.objects.all())
     from_department = department_field("from_department")
     to_department = department_field("to_department")
@@ -177,14 +188,14 @@ class HandOffSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "requires_approval"]
 
 
-class HandOffUpdateSerializer(serializers.Serializer):
+class HandOffUpdateSerializer(TypedSerializer):
     from_department = department_field("from_department", required=False)
     to_department = department_field("to_department", required=False)
     what = serializers.CharField(max_length=300, required=False)
     approver = department_field("approver", blank=True, required=False)
 
 
-class MatrixStageSerializer(serializers.ModelSerializer):
+class MatrixStageSerializer(TypedModelSerializer):
     """A row of the matrix: the stage, each department's RACI letter, its hand-off rules."""
 
     deal_stage = serializers.SerializerMethodField()
@@ -207,7 +218,7 @@ class MatrixStageSerializer(serializers.ModelSerializer):
         return rules_of(stage).letters
 
 
-class MatrixStageUpdateSerializer(serializers.Serializer):
+class MatrixStageUpdateSerializer(TypedSerializer):
     raci = serializers.DictField(
         child=RaciField(),
         help_text=_('Letters to set, e.g. {"marketing": "C"}'),
@@ -284,7 +295,7 @@ class HandOffViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ReportingLineSerializer(serializers.ModelSerializer):
+class ReportingLineSerializer(TypedModelSerializer):
     department = department_field("department")
     reports_to = department_field("reports_to")
 

@@ -25,6 +25,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
@@ -122,6 +123,15 @@ class IdFilter(django_filters.NumberFilter):
     field_class = _IdFormField
 
 
+class TrueFalseFilter(django_filters.TypedChoiceFilter):
+    """``?breached=true`` or ``false``; anything else is a 400 (django-filter's BooleanFilter
+    silently ignores a value it cannot read, so a typo would list everything)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        super().__init__(coerce=lambda value: value == "true", **kwargs)
+
+
 @extend_schema_field({"type": "string", "pattern": "^(me|[0-9]{1,19})$"})
 class UserRefFilter(django_filters.CharFilter):
     """``?<field>=<user id>`` or ``?<field>=me``."""
@@ -213,6 +223,99 @@ class StoredDateField(serializers.DateField):
         if not in_range(parsed):
             raise serializers.ValidationError(range_message())
         return parsed
+
+
+# --- JSON bodies are typed -------------------------------------------------------------------
+
+# DRF's fields coerce: 0 or "1" becomes a boolean, a number becomes text, "7" an integer, 1.5 a
+# decimal. The API's schema (and so every client generated from it) says which JSON type each
+# field takes, and the contract writes money and percentages as decimal strings; a value of
+# another type is a client's bug, answered with a 400 keyed by the field rather than guessed
+# at. Form-encoded bodies (the public web form, logins, file uploads) carry text only and keep
+# DRF's reading. Every API serializer derives from ``TypedSerializer`` or
+# ``TypedModelSerializer`` (tests/test_typed_input.py walks them all).
+
+
+_TEXT, _DECIMAL, _BOOL, _WHOLE, _NUMBER = "text", "decimal", "bool", "whole", "number"
+_TYPES: dict[str, tuple[type, ...]] = {
+    _TEXT: (str,),
+    _DECIMAL: (str,),  # money and percentages: decimal strings (the contract)
+    _BOOL: (bool,),
+    _WHOLE: (int,),
+    _NUMBER: (int, float),
+}
+
+
+def _json_kind(field: serializers.Field) -> str | None:
+    """Which JSON value ``field`` takes, or None to leave it to DRF."""
+    if isinstance(field, serializers.BooleanField):
+        return _BOOL
+    if isinstance(field, serializers.ChoiceField) and not isinstance(
+        field, serializers.MultipleChoiceField
+    ):
+        keys = list(field.choices)
+        if keys and all(isinstance(key, str) for key in keys):
+            return _TEXT
+        if keys and all(isinstance(key, int) and not isinstance(key, bool) for key in keys):
+            return _WHOLE
+        return None
+    if isinstance(field, serializers.CharField | serializers.SlugRelatedField):
+        return _TEXT
+    if isinstance(field, serializers.DecimalField):
+        return _DECIMAL
+    if isinstance(field, serializers.IntegerField | serializers.PrimaryKeyRelatedField):
+        return _WHOLE
+    if isinstance(field, serializers.FloatField):
+        return _NUMBER
+    return None
+
+
+def _wrong_type(kind: str) -> str:
+    return {
+        _TEXT: _("Send text (a JSON string)."),
+        _DECIMAL: _('Send the number as a string, e.g. "1.5" or "1500.00".'),
+        _BOOL: _("Send true or false."),
+        _WHOLE: _("Send a whole number."),
+        _NUMBER: _("Send a number."),
+    }[kind]
+
+
+def _json_type_error(field: serializers.Field, value: object) -> str | None:
+    if value == "" and isinstance(field, serializers.RelatedField):
+        # DRF reads "" as null for a reference; in JSON, "no campaign" is null or left out
+        return _("Send null or leave the field out; an empty string names nothing.")
+    kind = _json_kind(field)
+    if kind is None or value is None:
+        return None  # DRF reads it; a null is the field's own rule (allow_null)
+    types = _TYPES[kind]
+    if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
+        return _wrong_type(kind)
+    return None
+
+
+class TypedInputMixin:
+    """Refuses a JSON value of the wrong type before DRF's fields read it (see above)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict) and not isinstance(data, QueryDict):
+            errors = {}
+            for field in self._writable_fields:  # type: ignore[attr-defined]
+                value = data.get(field.field_name, serializers.empty)
+                if value is not serializers.empty:
+                    message = _json_type_error(field, value)
+                    if message:
+                        errors[field.field_name] = [message]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class TypedSerializer(TypedInputMixin, serializers.Serializer):
+    pass
+
+
+class TypedModelSerializer(TypedInputMixin, serializers.ModelSerializer):
+    pass
 
 
 # --- Django forms ----------------------------------------------------------------------------

@@ -16,12 +16,12 @@ from feedback import selectors, services
 from feedback.api.common import IsMarketing
 from feedback.filters import BriefFilter
 from feedback.models import Brief, BriefEvent
-from org.inputs import StoredDateField
+from org.inputs import StoredDateField, TypedModelSerializer, TypedSerializer
 from org.models import User
 from org.permissions import IsSalesOrManagement, acting_user
 
 
-class BriefEventSerializer(serializers.ModelSerializer):
+class BriefEventSerializer(TypedModelSerializer):
     # Plain strings: the brief's ``status`` names the choice set once in the schema.
     from_status = serializers.CharField(read_only=True, help_text=_("A brief status, or empty"))
     to_status = serializers.CharField(read_only=True, help_text=_("A brief status"))
@@ -33,7 +33,7 @@ class BriefEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BriefSerializer(serializers.ModelSerializer):
+class BriefSerializer(TypedModelSerializer):
     requester = serializers.PrimaryKeyRelatedField(read_only=True)
     assignee = serializers.PrimaryKeyRelatedField(read_only=True)
     approved_by = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -87,7 +87,7 @@ class BriefSerializer(serializers.ModelSerializer):
         return services.next_statuses(brief, user) if user is not None else []
 
 
-class BriefInputSerializer(serializers.Serializer):
+class BriefInputSerializer(TypedSerializer):
     title = serializers.CharField(max_length=200)
     goal = serializers.CharField(max_length=5000)
     requirements = serializers.CharField(
@@ -96,7 +96,7 @@ class BriefInputSerializer(serializers.Serializer):
     due_on = StoredDateField()
 
 
-class TransitionInputSerializer(serializers.Serializer):
+class TransitionInputSerializer(TypedSerializer):
     status = serializers.CharField(
         max_length=20, help_text=_("approved, in_progress, delivered, accepted or returned")
     )
@@ -116,7 +116,7 @@ class TransitionInputSerializer(serializers.Serializer):
     )
 
 
-class WarnInputSerializer(serializers.Serializer):
+class WarnInputSerializer(TypedSerializer):
     warning = serializers.CharField(max_length=5000)
 
 

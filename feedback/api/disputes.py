@@ -18,10 +18,11 @@ from feedback.api.common import IsMarketing, own_lead
 from feedback.filters import DisputeFilter
 from feedback.models import Dispute
 from feedback.services.disputes import DECISIONS, RESPONSES
+from org.inputs import TypedModelSerializer, TypedSerializer
 from org.permissions import IsManagement, IsSales, acting_user
 
 
-class DisputeSerializer(serializers.ModelSerializer):
+class DisputeSerializer(TypedModelSerializer):
     lead = serializers.PrimaryKeyRelatedField(read_only=True)
     campaign = serializers.SlugRelatedField(
         source="lead.campaign", slug_field="slug", read_only=True
@@ -66,7 +67,7 @@ class DisputeSerializer(serializers.ModelSerializer):
         return int((timezone.now() - dispute.created_at).total_seconds())
 
 
-class DisputeRaiseSerializer(serializers.Serializer):
+class DisputeRaiseSerializer(TypedSerializer):
     unmet_criteria = serializers.ListField(
         child=serializers.CharField(max_length=50),
         max_length=50,
@@ -75,12 +76,12 @@ class DisputeRaiseSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
-class DisputeRespondSerializer(serializers.Serializer):
+class DisputeRespondSerializer(TypedSerializer):
     answer = serializers.ChoiceField(choices=list(RESPONSES))
     comment = serializers.CharField(max_length=5000)
 
 
-class DisputeDecideSerializer(serializers.Serializer):
+class DisputeDecideSerializer(TypedSerializer):
     decision = serializers.ChoiceField(choices=list(DECISIONS))
     reason = serializers.CharField(max_length=5000)
 

@@ -17,11 +17,11 @@ from feedback import selectors, services
 from feedback.api.common import AnyDepartment, own_deal, own_lead, own_touch
 from feedback.filters import ObjectionFilter
 from feedback.models import Objection, ObjectionAnswer, ObjectionHeard
-from org.inputs import TimestampField, id_field
+from org.inputs import TimestampField, TypedModelSerializer, TypedSerializer, id_field
 from org.permissions import IsMarketingOrManagement, IsSales, IsSalesOrManagement, acting_user
 
 
-class AnswerSerializer(serializers.ModelSerializer):
+class AnswerSerializer(TypedModelSerializer):
     author = serializers.PrimaryKeyRelatedField(read_only=True)
     file = serializers.FileField(read_only=True, use_url=True)
     helpful = serializers.IntegerField(read_only=True, help_text=_("Votes from sales"))
@@ -32,7 +32,7 @@ class AnswerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ObjectionSerializer(serializers.ModelSerializer):
+class ObjectionSerializer(TypedModelSerializer):
     created_by = serializers.PrimaryKeyRelatedField(read_only=True)
     heard = serializers.IntegerField(read_only=True, help_text=_("Times heard, all time"))
     heard_recently = serializers.IntegerField(
@@ -80,12 +80,12 @@ class ObjectionDetailSerializer(ObjectionSerializer):
         return [{"week": start.isoformat(), "count": n} for start, n in weeks[objection.pk]]
 
 
-class ObjectionInputSerializer(serializers.Serializer):
+class ObjectionInputSerializer(TypedSerializer):
     text = serializers.CharField(max_length=300)
     category = serializers.ChoiceField(choices=Objection.Category.choices)
 
 
-class HeardInputSerializer(serializers.Serializer):
+class HeardInputSerializer(TypedSerializer):
     lead = id_field(required=False, help_text=_("Lead id"))
     touch = id_field(required=False, help_text=_("Touch id (names its lead)"))
     deal = id_field(required=False, help_text=_("Deal id"))
@@ -100,7 +100,7 @@ class HeardInputSerializer(serializers.Serializer):
         return attrs
 
 
-class HeardSerializer(serializers.ModelSerializer):
+class HeardSerializer(TypedModelSerializer):
     recorded_by = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
@@ -109,7 +109,7 @@ class HeardSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AnswerInputSerializer(serializers.Serializer):
+class AnswerInputSerializer(TypedSerializer):
     text = serializers.CharField(max_length=5000)
     link = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     file = serializers.FileField(required=False, allow_null=True, default=None)
@@ -125,7 +125,6 @@ class ObjectionViewSet(
     sales record where they heard one; marketing attaches answers."""
 
     filterset_class = ObjectionFilter
-    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Objection]:
         if self.action == "retrieve":
@@ -179,7 +178,12 @@ class ObjectionViewSet(
         },
         responses={201: AnswerSerializer},
     )
-    @action(detail=True, methods=["post"])
+    # A file comes as multipart; everything else in the API is JSON (typed, org.inputs).
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[BoundedJSONParser, MultiPartParser, FormParser],
+    )
     def answers(self, request: Request, pk: str | None = None) -> Response:
         """Marketing's answer: a text, optionally a link or a file (multipart)."""
         objection = self.get_object()

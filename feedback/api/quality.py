@@ -20,23 +20,24 @@ from feedback.api.common import own_lead
 from feedback.filters import LeadFeedbackFilter
 from feedback.models import RATING_MAX, RATING_MIN, FeedbackTag, LeadFeedback
 from feedback.rollups import GROUPS, LEAD_CREATED, QualityRow, quality_rollup
+from org.inputs import TypedModelSerializer, TypedSerializer
 from org.periods import Period
 from org.permissions import IsManagement, IsMarketingOrManagement, IsSales, acting_user
 
 
-class FeedbackTagSerializer(serializers.ModelSerializer):
+class FeedbackTagSerializer(TypedModelSerializer):
     class Meta:
         model = FeedbackTag
         fields = ["code", "label", "is_positive"]
 
 
-class FeedbackTagInputSerializer(serializers.Serializer):
+class FeedbackTagInputSerializer(TypedSerializer):
     code = serializers.SlugField(max_length=50)
     label = serializers.CharField(max_length=200)  # type: ignore[assignment]
     is_positive = serializers.BooleanField(required=False, default=False)
 
 
-class LeadFeedbackSerializer(serializers.ModelSerializer):
+class LeadFeedbackSerializer(TypedModelSerializer):
     author = serializers.PrimaryKeyRelatedField(read_only=True)
     lead = serializers.PrimaryKeyRelatedField(read_only=True)
     tags = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
@@ -64,7 +65,7 @@ class LeadFeedbackSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FeedbackInputSerializer(serializers.Serializer):
+class FeedbackInputSerializer(TypedSerializer):
     rating = serializers.IntegerField(
         min_value=RATING_MIN, max_value=RATING_MAX, help_text=_("1 (junk) to 5 (excellent)")
     )
@@ -144,13 +145,13 @@ class FeedbackTagViewSet(
 # --- Roll-ups ------------------------------------------------------------------------------------
 
 
-class QualityWeekSerializer(serializers.Serializer):
+class QualityWeekSerializer(TypedSerializer):
     week = serializers.DateField(help_text=_("Monday of the week the leads came in"))
     feedbacks = serializers.IntegerField()
     average_rating = serializers.FloatField(allow_null=True)
 
 
-class QualityRowSerializer(serializers.Serializer):
+class QualityRowSerializer(TypedSerializer):
     key = serializers.CharField(help_text=_("slug; empty for leads without one"))
     label = serializers.CharField()  # type: ignore[assignment]
     feedbacks = serializers.IntegerField()
@@ -163,7 +164,7 @@ class QualityRowSerializer(serializers.Serializer):
     weeks = QualityWeekSerializer(many=True)
 
 
-class QualityRollupSerializer(serializers.Serializer):
+class QualityRollupSerializer(TypedSerializer):
     group_by = serializers.CharField()
     rows = QualityRowSerializer(many=True)
     totals = QualityRowSerializer()

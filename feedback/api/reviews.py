@@ -18,12 +18,12 @@ from feedback.api.common import ids_to_objects
 from feedback.api.disputes import DisputeSerializer
 from feedback.filters import ActionItemFilter
 from feedback.models import ActionItem, Objection, ReviewMeeting
-from org.inputs import StoredDateField, id_field
+from org.inputs import StoredDateField, TypedModelSerializer, TypedSerializer, id_field
 from org.models import User
 from org.permissions import acting_user
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
+class ActionItemSerializer(TypedModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(read_only=True)
     done = serializers.BooleanField(source="is_done", read_only=True)
 
@@ -33,7 +33,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReviewMeetingSerializer(serializers.ModelSerializer):
+class ReviewMeetingSerializer(TypedModelSerializer):
     participants = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     deals = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     objections = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -57,13 +57,13 @@ class ReviewMeetingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ActionItemInputSerializer(serializers.Serializer):
+class ActionItemInputSerializer(TypedSerializer):
     text = serializers.CharField(max_length=500)
     owner = id_field(help_text=_("User id"))
     due_on = StoredDateField()
 
 
-class MeetingInputSerializer(serializers.Serializer):
+class MeetingInputSerializer(TypedSerializer):
     held_on = StoredDateField()
     title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     notes = serializers.CharField(required=False, allow_blank=True, max_length=20000, default="")
@@ -75,7 +75,7 @@ class MeetingInputSerializer(serializers.Serializer):
     action_items = ActionItemInputSerializer(many=True, required=False, default=list)
 
 
-class DoneInputSerializer(serializers.Serializer):
+class DoneInputSerializer(TypedSerializer):
     done = serializers.BooleanField(required=False, default=True)
 
 
@@ -88,7 +88,7 @@ def _meeting_response(meeting: ReviewMeeting, code: int = status.HTTP_200_OK) ->
     return Response(ReviewMeetingSerializer(fresh).data, status=code)
 
 
-class AgendaDealSerializer(serializers.ModelSerializer):
+class AgendaDealSerializer(TypedModelSerializer):
     stage = serializers.SlugRelatedField(slug_field="code", read_only=True)
     lost_reason = serializers.SlugRelatedField(slug_field="code", read_only=True)
     owner = serializers.PrimaryKeyRelatedField(read_only=True)

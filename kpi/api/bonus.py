@@ -25,13 +25,14 @@ from rest_framework.response import Response
 from kpi import selectors, services
 from kpi.models import AttainmentStep, Period, Statement, StatementLine
 from kpi.scorecard import scorecard
+from org.inputs import TypedModelSerializer, TypedSerializer
 from org.models import User
 from org.permissions import IsManagement, acting_user
 
 # --- Serializers -------------------------------------------------------------------------------
 
 
-class StepSerializer(serializers.ModelSerializer):
+class StepSerializer(TypedModelSerializer):
     attainment = serializers.DecimalField(max_digits=9, decimal_places=4)
     multiplier = serializers.DecimalField(max_digits=9, decimal_places=4)
 
@@ -40,7 +41,7 @@ class StepSerializer(serializers.ModelSerializer):
         fields = ["attainment", "multiplier"]
 
 
-class WeightsSerializer(serializers.Serializer):
+class WeightsSerializer(TypedSerializer):
     """How each department's pool is divided (README, "Joint KPIs and the bonus")."""
 
     revenue = serializers.DecimalField(
@@ -66,7 +67,7 @@ class WeightsSerializer(serializers.Serializer):
     )
 
 
-class PeriodInputSerializer(serializers.Serializer):
+class PeriodInputSerializer(TypedSerializer):
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
     revenue_goal = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -76,7 +77,7 @@ class PeriodInputSerializer(serializers.Serializer):
     weights = WeightsSerializer(required=False)
 
 
-class PeriodSerializer(serializers.ModelSerializer):
+class PeriodSerializer(TypedModelSerializer):
     steps = StepSerializer(many=True, read_only=True)
     weights = serializers.SerializerMethodField()
     revenue = serializers.SerializerMethodField()
@@ -120,7 +121,7 @@ class PeriodSerializer(serializers.ModelSerializer):
         return None if value is None else str(value)
 
 
-class MarketingKpiSerializer(serializers.Serializer):
+class MarketingKpiSerializer(TypedSerializer):
     leads = serializers.IntegerField()
     upheld_disputes = serializers.IntegerField()
     counted_leads = serializers.IntegerField()
@@ -128,7 +129,7 @@ class MarketingKpiSerializer(serializers.Serializer):
     lead_to_deal_rate = serializers.CharField(allow_null=True)
 
 
-class SalesRowSerializer(serializers.Serializer):
+class SalesRowSerializer(TypedSerializer):
     user = serializers.IntegerField()
     revenue = serializers.CharField()
     sla_met_rate = serializers.CharField(allow_null=True)
@@ -137,18 +138,18 @@ class SalesRowSerializer(serializers.Serializer):
     objections = serializers.IntegerField(allow_null=True)
 
 
-class ScorecardSerializer(serializers.Serializer):
+class ScorecardSerializer(TypedSerializer):
     marketing = MarketingKpiSerializer()
     sales = SalesRowSerializer(many=True)
 
 
-class RatingInputSerializer(serializers.Serializer):
+class RatingInputSerializer(TypedSerializer):
     communication = serializers.IntegerField(min_value=0, max_value=100)
     objections = serializers.IntegerField(min_value=0, max_value=100)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
-class RatingSerializer(serializers.Serializer):
+class RatingSerializer(TypedSerializer):
     period = serializers.IntegerField(source="period_id")
     user = serializers.IntegerField(source="user_id")
     communication = serializers.IntegerField()
@@ -164,7 +165,7 @@ class BonusDepartmentField(serializers.CharField):
     not an enum: an enum named "department" with other choices exists elsewhere."""
 
 
-class LineSerializer(serializers.ModelSerializer):
+class LineSerializer(TypedModelSerializer):
     user = serializers.PrimaryKeyRelatedField(read_only=True)
     department = BonusDepartmentField(read_only=True)
     breakdown = serializers.JSONField()
@@ -174,7 +175,7 @@ class LineSerializer(serializers.ModelSerializer):
         fields = ["user", "department", "amount", "breakdown"]
 
 
-class StatementSerializer(serializers.ModelSerializer):
+class StatementSerializer(TypedModelSerializer):
     period = serializers.PrimaryKeyRelatedField(read_only=True)
     lines = LineSerializer(many=True, read_only=True)
     attainment = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True)

@@ -21,11 +21,12 @@ from kpi.reports import (
     speed_to_lead_report,
 )
 from kpi.reports.scoring import SCORING_GROUPINGS, scoring_group_by, scoring_report
+from org.inputs import TypedSerializer
 
 # --- Schema --------------------------------------------------------------------------------------
 
 
-class FunnelRowSerializer(serializers.Serializer):
+class FunnelRowSerializer(TypedSerializer):
     key = serializers.JSONField(
         help_text=_(
             "Channel, campaign or web form slug; the segment; the salesperson's user id. "
@@ -51,19 +52,19 @@ class FunnelRowSerializer(serializers.Serializer):
     roi = serializers.FloatField(allow_null=True)
 
 
-class FunnelSerializer(serializers.Serializer):
+class FunnelSerializer(TypedSerializer):
     rows = FunnelRowSerializer(many=True)
     totals = FunnelRowSerializer()
 
 
-class ReasonCountSerializer(serializers.Serializer):
+class ReasonCountSerializer(TypedSerializer):
     code = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]
     count = serializers.IntegerField()
     share = serializers.FloatField(allow_null=True)
 
 
-class RejectionRowSerializer(serializers.Serializer):
+class RejectionRowSerializer(TypedSerializer):
     key = serializers.JSONField()
     label = serializers.CharField()  # type: ignore[assignment]
     leads = serializers.IntegerField()
@@ -72,12 +73,12 @@ class RejectionRowSerializer(serializers.Serializer):
     reasons = ReasonCountSerializer(many=True)
 
 
-class RejectionSerializer(serializers.Serializer):
+class RejectionSerializer(TypedSerializer):
     rows = RejectionRowSerializer(many=True)
     totals = RejectionRowSerializer()
 
 
-class SpeedRowSerializer(serializers.Serializer):
+class SpeedRowSerializer(TypedSerializer):
     bucket = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]
     leads = serializers.IntegerField()
@@ -87,7 +88,7 @@ class SpeedRowSerializer(serializers.Serializer):
     win_rate = serializers.FloatField(allow_null=True)
 
 
-class SpeedSerializer(serializers.Serializer):
+class SpeedSerializer(TypedSerializer):
     rows = SpeedRowSerializer(many=True)
     totals = SpeedRowSerializer()
 
@@ -118,13 +119,13 @@ BAD_QUERY = OpenApiResponse(
 )
 
 
-class ScoringTrendSerializer(serializers.Serializer):
+class ScoringTrendSerializer(TypedSerializer):
     week = serializers.DateField(help_text=_("The week's Monday."))
     leads = serializers.IntegerField(help_text=_("Scored leads that arrived that week."))
     mean_score = serializers.FloatField(allow_null=True)
 
 
-class ScoringRowSerializer(serializers.Serializer):
+class ScoringRowSerializer(TypedSerializer):
     key = serializers.CharField(
         allow_null=True, help_text=_("Channel, campaign or web form slug; null for none.")
     )
@@ -139,14 +140,14 @@ class ScoringRowSerializer(serializers.Serializer):
     )
 
 
-class ScoringModelInfoSerializer(serializers.Serializer):
+class ScoringModelInfoSerializer(TypedSerializer):
     version = serializers.IntegerField()
     trained_at = serializers.DateTimeField()
     closed_leads = serializers.IntegerField()
     auc = serializers.FloatField(allow_null=True)
 
 
-class ScoringReportSerializer(serializers.Serializer):
+class ScoringReportSerializer(TypedSerializer):
     rows = ScoringRowSerializer(many=True)
     model = ScoringModelInfoSerializer(allow_null=True)
 

@@ -14,16 +14,17 @@ from rest_framework.views import APIView
 
 from leads import selectors, services
 from leads.models import LeadDefinition
+from org.inputs import TypedModelSerializer, TypedSerializer
 from org.permissions import IsDepartmentHead, acting_user
 
 
-class CriterionSerializer(serializers.Serializer):
+class CriterionSerializer(TypedSerializer):
     code = serializers.SlugField(max_length=50)
     label = serializers.CharField(max_length=200)  # type: ignore[assignment]
     required = serializers.BooleanField(default=True)  # type: ignore[assignment]
 
 
-class DefinitionSerializer(serializers.ModelSerializer):
+class DefinitionSerializer(TypedModelSerializer):
     criteria = CriterionSerializer(many=True, read_only=True)
     approved_by = serializers.SerializerMethodField()
 
@@ -36,7 +37,7 @@ class DefinitionSerializer(serializers.ModelSerializer):
         return [a.user_id for a in definition.approvals.all()]
 
 
-class DefinitionProposeSerializer(serializers.Serializer):
+class DefinitionProposeSerializer(TypedSerializer):
     criteria = CriterionSerializer(many=True, allow_empty=False)
 
 

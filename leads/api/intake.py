@@ -19,9 +19,10 @@ from config.rest import IntakeThrottle
 from leads import services
 from leads.inputs import LeadInputSerializer
 from leads.models import Campaign, Channel, WebForm
+from org.inputs import TypedSerializer
 
 
-class LeadBatchInputSerializer(serializers.Serializer):
+class LeadBatchInputSerializer(TypedSerializer):
     """The batch body: ``{"leads": [...]}``, 1 to 1000 items. Each item is checked on its own
     by ``LeadInputSerializer``; a bad item is reported, not a reason to refuse the batch."""
 
@@ -30,7 +31,7 @@ class LeadBatchInputSerializer(serializers.Serializer):
     )
 
 
-class LeadBatchSchemaSerializer(serializers.Serializer):
+class LeadBatchSchemaSerializer(TypedSerializer):
     """The batch body as the OpenAPI schema shows it: what the server takes (any JSON item;
     items are meant to be shaped like ``POST /leads/``, anything else is reported invalid)."""
 
@@ -45,7 +46,7 @@ class LeadBatchSchemaSerializer(serializers.Serializer):
     )
 
 
-class LeadBatchResultSerializer(serializers.Serializer):
+class LeadBatchResultSerializer(TypedSerializer):
     index = serializers.IntegerField()
     status = serializers.ChoiceField(choices=["created", "duplicate", "invalid"])
     id = serializers.IntegerField(allow_null=True)
@@ -54,7 +55,7 @@ class LeadBatchResultSerializer(serializers.Serializer):
     )
 
 
-class LeadBatchResponseSerializer(serializers.Serializer):
+class LeadBatchResponseSerializer(TypedSerializer):
     results = LeadBatchResultSerializer(many=True)
 
 

@@ -27,24 +27,24 @@ from leads.inputs import LeadInputSerializer
 from leads.models import Escalation, Lead, Touch
 from leads.scoring.words import factor_rows
 from leads.services.privacy import ERASE_REASON_MAX
-from org.inputs import OwnerField
+from org.inputs import OwnerField, TypedModelSerializer, TypedSerializer
 from org.permissions import IsManagement, IsMarketingOrManagement, IsSales, acting_user
 
 
-class EscalationSerializer(serializers.ModelSerializer):
+class EscalationSerializer(TypedModelSerializer):
     class Meta:
         model = Escalation
         fields = ["level", "at", "action"]
 
 
-class ScoreFactorSerializer(serializers.Serializer):
+class ScoreFactorSerializer(TypedSerializer):
     factor = serializers.CharField(help_text=_("In words, e.g. “channel Exhibitions”."))
     effect = serializers.FloatField(
         help_text=_("Its effect on the score's log-odds: positive raises it, negative lowers it.")
     )
 
 
-class LeadSerializer(serializers.ModelSerializer):
+class LeadSerializer(TypedModelSerializer):
     channel = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     form = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -193,16 +193,16 @@ def intake_response(result: services.IntakeResult) -> Response:
     )
 
 
-class AssignInputSerializer(serializers.Serializer):
+class AssignInputSerializer(TypedSerializer):
     owner = OwnerField()
 
 
-class TouchInputSerializer(serializers.Serializer):
+class TouchInputSerializer(TypedSerializer):
     kind = serializers.ChoiceField(choices=Touch.Kind.choices)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
-class TouchSerializer(serializers.ModelSerializer):
+class TouchSerializer(TypedModelSerializer):
     by = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
@@ -210,16 +210,16 @@ class TouchSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "note", "by", "at"]
 
 
-class QualifyInputSerializer(serializers.Serializer):
+class QualifyInputSerializer(TypedSerializer):
     criteria = serializers.DictField(child=serializers.BooleanField(), allow_empty=True)
 
 
-class DisqualifyInputSerializer(serializers.Serializer):
+class DisqualifyInputSerializer(TypedSerializer):
     reason = serializers.CharField(max_length=50)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
-class EraseInputSerializer(serializers.Serializer):
+class EraseInputSerializer(TypedSerializer):
     reason = serializers.CharField(max_length=ERASE_REASON_MAX)
 
 

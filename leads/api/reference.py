@@ -10,17 +10,18 @@ from rest_framework.permissions import IsAuthenticated
 
 from leads import selectors
 from leads.models import Campaign, Channel, DisqualificationReason, WebForm
+from org.inputs import TypedModelSerializer
 from org.permissions import IsMarketingOrManagement
 
 
-class ChannelSerializer(serializers.ModelSerializer):
+class ChannelSerializer(TypedModelSerializer):
     class Meta:
         model = Channel
         fields = ["name", "slug", "assignment", "is_active"]
         extra_kwargs = {"assignment": {"required": False}, "is_active": {"required": False}}
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class CampaignSerializer(TypedModelSerializer):
     channel = serializers.SlugRelatedField(slug_field="slug", queryset=Channel.objects.all())
     owner = serializers.PrimaryKeyRelatedField(read_only=True)
 
@@ -37,7 +38,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class WebFormSerializer(serializers.ModelSerializer):
+class WebFormSerializer(TypedModelSerializer):
     channel = serializers.SlugRelatedField(slug_field="slug", queryset=Channel.objects.all())
     campaign = serializers.SlugRelatedField(
         slug_field="slug", queryset=Campaign.objects.all(), required=False, allow_null=True
@@ -59,7 +60,7 @@ class WebFormSerializer(serializers.ModelSerializer):
         ]
 
 
-class ReasonSerializer(serializers.ModelSerializer):
+class ReasonSerializer(TypedModelSerializer):
     class Meta:
         model = DisqualificationReason
         fields = ["code", "label"]

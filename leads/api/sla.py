@@ -9,10 +9,11 @@ from rest_framework.permissions import IsAuthenticated
 from leads import selectors
 from leads.models import Channel, SlaPolicy
 from leads.services.policies import POLICY_FIELDS, validate_policy
+from org.inputs import TypedModelSerializer
 from org.permissions import IsManagement
 
 
-class SlaPolicySerializer(serializers.ModelSerializer):
+class SlaPolicySerializer(TypedModelSerializer):
     channel = serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Channel.objects.all(),
