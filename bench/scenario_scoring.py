@@ -12,9 +12,9 @@ marketing would see of actual outcomes arrives late and skewed, as in life.
 Measured:
 - training (``leads.scoring.training.train_model``, the service the command and the nightly
   task run) on every closed lead: wall time and the process' peak RSS;
-- rescoring every open lead (``rescore_open_leads``: batches of 10,000, one UPDATE each);
+- rescoring every open lead (``rescore_open_leads``: computed by PostgreSQL, set-based);
 - scoring one lead at intake: the arithmetic per lead, and the query for the model in use;
-- the backtest, with the same code (``encode``, ``_fit``, ``Compiled``): train on the leads
+- the backtest, with the same code (``encode``, ``fit``, ``Compiled``): train on the leads
   closed by a cutoff date, score the leads that arrived in the four weeks after it, and
   compare with what became of them: AUC, predicted vs actual rate per decile, and how many
   weeks after that cohort arrived the campaign ranking by actual deals so far became as
@@ -270,6 +270,7 @@ def _train(closed: int) -> Row:
 
 
 def _rescore(open_: int) -> Row:
+    from leads.scoring import sql
     from leads.scoring.scoring import current_model
     from leads.scoring.training import rescore_open_leads
 
@@ -290,7 +291,8 @@ def _rescore(open_: int) -> Row:
         "seconds": round(seconds, 1),
         "peak RSS MiB": round(_peak_rss_mib()),
         "target": "≤ 30 s",
-        "note": f"{math.ceil(open_ / 10_000)} UPDATE ... FROM unnest statements",
+        "note": f"set-based in PostgreSQL: {sql.PASSES} UPDATE statements per slice of "
+        f"{sql.SLICE:,} ids, {math.ceil(open_ / sql.SLICE) * sql.PASSES} in all",
     }
 
 
@@ -338,19 +340,19 @@ def _backtest() -> list[Row]:
 
     from leads.scoring.features import Slugs, input_rows
     from leads.scoring.scoring import Compiled
-    from leads.scoring.training import _fit, calibration_deciles, closed_leads, encode
+    from leads.scoring.training import calibration_deciles, closed_leads, encode, fit
 
     # Train on what was known at the cutoff: the leads closed by then.
     started = time.perf_counter()
     known = encode(closed_leads().filter(closed_at__lt=CUTOFF))
-    weights, intercept, a, b = _fit(known.matrix, known.outcome)
+    fitted = fit(known)
     model = Compiled(
         pk=0,
         version=0,
-        intercept=intercept,
-        weights=dict(zip(known.vocabulary, map(float, weights), strict=True)),
-        a=a,
-        b=b,
+        intercept=fitted.intercept,
+        weights=dict(zip(known.vocabulary, map(float, fitted.weights), strict=True)),
+        a=fitted.a,
+        b=fitted.b,
         base_rate=float(known.outcome.mean()),
     )
     train_seconds = time.perf_counter() - started

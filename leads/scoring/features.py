@@ -104,13 +104,16 @@ class Slugs:
         )
 
 
+NEED_SHORT, NEED_LONG = 40, 200  # characters: under 40 short, from 200 long
+
+
 def need_bucket(length: int | None) -> str:
     length = length or 0
     if length <= 0:
         return "none"
-    if length < 40:
+    if length < NEED_SHORT:
         return "short"
-    if length < 200:
+    if length < NEED_LONG:
         return "medium"
     return "long"
 
@@ -123,6 +126,9 @@ def hour_bucket(hour: int) -> str:
     if hour < 18:
         return "afternoon"
     return "evening"
+
+
+EMAIL_KINDS = ("none", "free", "corporate")  # by the code PostgreSQL computes (leads.scoring.sql)
 
 
 def email_kind(email: str) -> str:

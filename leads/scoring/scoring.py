@@ -18,6 +18,13 @@ from leads.models import ScoringModel
 # (in log-odds; 0.05 is about one percentage point around a 30% chance).
 MAX_FACTORS = 4
 MIN_EFFECT = 0.05
+CLAMP = 700.0  # |a z + b| at most this: exp() stays finite (leads.scoring.sql.CLAMP)
+
+
+def round4(p: float) -> Decimal:
+    """A probability as stored: four decimals, half to even of ``p * 10000`` (as ``rint``
+    rounds in PostgreSQL's rescoring; Python's ``round`` of a float is the same)."""
+    return Decimal(round(p * 10000)).scaleb(-4)
 
 
 @dataclass(frozen=True)
@@ -50,16 +57,14 @@ class Compiled:
         return self._calibrated(z)
 
     def _calibrated(self, z: float) -> float:
-        t = self.a * z + self.b
-        # The logistic function without overflow for large |t|.
-        if t >= 0:
-            e = math.exp(-t)
-            return e / (1.0 + e)
+        # Clamped, so exp() stays finite whatever the weights (no rounded score changes);
+        # the SQL of rescoring (``sql.score_expression``) is this, operation for operation.
+        t = max(-CLAMP, min(CLAMP, self.a * z + self.b))
         return 1.0 / (1.0 + math.exp(t))
 
     def score(self, tokens: Sequence[str]) -> Decimal:
         """The stored form: four decimals, so report sums are exact."""
-        return Decimal(repr(round(self.probability(tokens), 4)))
+        return round4(self.probability(tokens))
 
     def scores(self, columns: Sequence[Sequence[Any]], slugs: Any) -> list[float]:
         """The rounded scores of many leads from their raw input columns (``input_rows``):
@@ -76,7 +81,7 @@ class Compiled:
             weight_of = {raw: weights.get(token, 0.0) for raw, token in tokens.items()}
             z = z + np.fromiter(map(weight_of.__getitem__, column), np.float64, n)
         calibrated = self._calibrated
-        return [round(calibrated(value), 4) for value in z.tolist()]
+        return [float(round4(calibrated(value))) for value in z.tolist()]
 
     def effects(self, tokens: Sequence[str]) -> list[tuple[str, float]]:
         """Each known token's effect on the calibrated log-odds, strongest first (ties in

@@ -86,12 +86,47 @@ def history_check() -> str:
 
 
 def encode(leads: Any, *, chunk: int = 100_000) -> Encoded:
-    """Read the closed leads once (a server-side cursor, raw inputs only) into a sparse
-    one-hot matrix, in arrival order; values seen fewer than ``MIN_TOKEN_COUNT`` times are
-    dropped. Chunk by chunk, column by column: each feature's value is computed once per
-    distinct raw value, and only an int32 code per lead and feature is kept."""
-    from scipy import sparse
+    """``leads`` (closed ones) as a sparse one-hot matrix in arrival order, with their
+    outcomes; values seen fewer than ``MIN_TOKEN_COUNT`` times are dropped. On PostgreSQL the
+    database computes the raw inputs and their codes (``sql.read_codes``); elsewhere the ORM's
+    rows are read through a server-side cursor, chunk by chunk."""
+    if connection.vendor == "postgresql":
+        return _encode_postgresql(leads)
+    return _encode_orm(leads, chunk=chunk)
 
+
+def _encode_postgresql(leads: Any) -> Encoded:
+    """Two scans: the distinct values of the free-text inputs (``sql.distinct_texts``), then
+    every lead's code per feature by binary ``COPY`` into an int32 array; each possible raw
+    value is turned into its token once, in Python (``sql.raw_tokens``)."""
+    from leads.scoring import sql
+
+    tokens = sql.raw_tokens(sql.distinct_texts(leads), Slugs.load())
+    index: dict[str, int] = {}
+    codes = [{raw: index.setdefault(t, len(index)) for raw, t in per.items()} for per in tokens]
+    all_codes, outcome = sql.read_codes(leads, codes, order_by=("created_at", "id"))
+    return _learnable(all_codes, list(index), outcome)
+
+
+def _learnable(codes: np.ndarray, tokens: list[str], outcome: np.ndarray) -> Encoded:
+    """The one-hot matrix of the tokens seen at least ``MIN_TOKEN_COUNT`` times, in feature
+    order then value order (the same vocabulary for the same data, however read)."""
+    counts = np.bincount(codes[codes >= 0], minlength=len(tokens))
+    kept = sorted((tokens[i] for i in np.flatnonzero(counts >= MIN_TOKEN_COUNT)), key=_token_order)
+    remap = np.full(len(tokens) + 1, -1, dtype=np.int32)  # the last one: -1 stays -1
+    position = {token: i for i, token in enumerate(tokens)}
+    remap[[position[t] for t in kept]] = np.arange(len(kept), dtype=np.int32)
+    return Encoded(kept, _one_hot(remap[codes], len(kept)), outcome)
+
+
+def _token_order(token: str) -> tuple[int, str]:
+    feature, _sep, value = token.partition("=")
+    return FEATURES.index(feature), value
+
+
+def _encode_orm(leads: Any, *, chunk: int) -> Encoded:
+    """Chunk by chunk, column by column: each feature's value is computed once per distinct
+    raw value, and only an int32 code per lead and feature is kept."""
     index: dict[str, int] = {}
     parts: list[np.ndarray] = []
     outcome: list[np.ndarray] = []
@@ -108,51 +143,27 @@ def encode(leads: Any, *, chunk: int = 100_000) -> Encoded:
         outcome.append(np.fromiter((s == Lead.Status.CONVERTED for s in statuses), np.int8))
         del batch, columns, statuses
     all_codes = np.concatenate(parts) if parts else np.empty((0, width), dtype=np.int32)
-    del parts
-    n = all_codes.shape[0]
-    counts = np.bincount(all_codes.ravel(), minlength=len(index))
-    keep = counts >= MIN_TOKEN_COUNT
-    remap = np.full(len(index), -1, dtype=np.int32)
-    remap[keep] = np.arange(int(keep.sum()), dtype=np.int32)
-    tokens_by_code = list(index)
-    vocabulary = [tokens_by_code[i] for i in np.flatnonzero(keep)]
-    columns_ = remap[all_codes.ravel()]
-    del all_codes
-    values = (columns_ >= 0).astype(np.float64)
-    columns_[columns_ < 0] = 0  # dropped values: explicit zeros, removed below
+    labels = np.concatenate(outcome) if outcome else np.empty(0, dtype=np.int8)
+    return _learnable(all_codes, list(index), labels)
+
+
+def _one_hot(codes: np.ndarray, width: int) -> Any:
+    """A CSR matrix with a 1 at each lead's code per feature (-1: the value is not learnt)."""
+    from scipy import sparse
+
+    n, features = codes.shape
+    flat = codes.ravel()
+    known = flat >= 0
     matrix = sparse.csr_matrix(
-        (values, columns_, np.arange(0, n * width + 1, width, dtype=np.int64)),
-        shape=(n, len(vocabulary)),
+        (
+            known.astype(np.float64),
+            np.where(known, flat, 0),
+            np.arange(0, n * features + 1, features, dtype=np.int64),
+        ),
+        shape=(n, width),
     )
     matrix.eliminate_zeros()
-    labels = np.concatenate(outcome) if outcome else np.empty(0, dtype=np.int8)
-    return Encoded(vocabulary, matrix, labels)
-
-
-def _fit(matrix: Any, outcome: np.ndarray) -> tuple[np.ndarray, float, float, float]:
-    """Logistic regression with sigmoid calibration on cross-validated predictions:
-    (weights, intercept, calibration a, calibration b)."""
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.linear_model import LogisticRegression
-
-    # Newton steps on one-hot features: a few iterations, each one pass over the rows plus a
-    # Hessian as small as the vocabulary (lbfgs needs tens of passes for the same optimum).
-    base = LogisticRegression(C=REGULARISATION_C, solver="newton-cholesky", max_iter=100)
-    minority = int(min(outcome.sum(), len(outcome) - outcome.sum()))
-    if minority < 2:  # cross-validation needs each outcome in every fold
-        base.fit(matrix, outcome)
-        return base.coef_[0], float(base.intercept_[0]), -1.0, 0.0
-    calibrated = CalibratedClassifierCV(
-        base, method="sigmoid", cv=min(3, minority), ensemble=False
-    ).fit(matrix, outcome)
-    fitted = calibrated.calibrated_classifiers_[0]
-    estimator, calibrator = fitted.estimator, fitted.calibrators[0]
-    return (
-        estimator.coef_[0],
-        float(estimator.intercept_[0]),
-        float(calibrator.a_),
-        float(calibrator.b_),
-    )
+    return matrix
 
 
 def calibration_deciles(predicted: np.ndarray, actual: np.ndarray) -> list[dict[str, Any]]:
@@ -182,30 +193,71 @@ def _platt(z: np.ndarray, outcome: np.ndarray) -> tuple[float, float]:
     return -float(platt.coef_[0][0]), -float(platt.intercept_[0])
 
 
-def holdout_metrics(encoded: Encoded) -> tuple[float | None, int, list[dict[str, Any]]]:
-    """A model trained on the older closed leads only, tested on the newest ``HOLDOUT_SHARE``:
-    (AUC on the whole hold-out, its size, the calibration table). The table's probabilities
-    are calibrated on the older half of the hold-out and tabulated on the newer half, so
-    neither the weights nor the calibration have seen the leads they are judged on. No AUC
-    when either part lacks an outcome."""
+@dataclass
+class Fitted:
+    weights: np.ndarray
+    intercept: float
+    a: float  # the calibration: p = 1 / (1 + exp(a z + b))
+    b: float
+    auc: float | None  # on the time-ordered hold-out
+    holdout: int
+    table: list[dict[str, Any]]  # predicted vs actual per decile of the hold-out's newer half
+
+
+def _regression(*, warm: bool = False) -> Any:
     from sklearn.linear_model import LogisticRegression
+
+    # Newton steps on one-hot features: a few iterations, each one pass over the rows plus a
+    # Hessian as small as the vocabulary (lbfgs needs tens of passes for the same optimum).
+    return LogisticRegression(
+        C=REGULARISATION_C, solver="newton-cholesky", max_iter=100, warm_start=warm
+    )
+
+
+def fit(encoded: Encoded) -> Fitted:
+    """Two fits of a logistic regression and the calibration on leads neither saw:
+
+    1. on the older closed leads only, tested on the newest ``HOLDOUT_SHARE`` (the AUC); its
+       decision values on the hold-out fit the sigmoid (Platt) calibration ``a, b`` — out of
+       sample, so the calibration is honest without the three extra cross-validation fits it
+       used to take;
+    2. on every closed lead, starting from the first fit's weights (two or three Newton steps
+       instead of four or five), for the weights in use; the calibration of step 1 carries
+       over, as the two fits differ only in the newest fifth of the data. The decision values of
+       both are on the same scale (same features, same regularisation, a large sample).
+
+    The calibration table judges the calibration on leads it has not seen either: ``a, b``
+    refitted on the older half of the hold-out, tabulated on the newer half. With a hold-out
+    too small or of one outcome only (a young company), there is nothing honest to calibrate
+    on: the regression's own probabilities are used (``a = -1, b = 0``; a logistic regression
+    is calibrated on the data it fits) and no AUC is claimed."""
     from sklearn.metrics import roc_auc_score
 
-    n = encoded.matrix.shape[0]
+    matrix, outcome = encoded.matrix, encoded.outcome
+    n = matrix.shape[0]
     size = int(n * HOLDOUT_SHARE)
-    if size < MIN_HOLDOUT:
-        return None, 0, []
-    train_x, test_x = encoded.matrix[: n - size], encoded.matrix[n - size :]
-    train_y, test_y = encoded.outcome[: n - size], encoded.outcome[n - size :]
-    if len(set(train_y.tolist())) < 2 or len(set(test_y.tolist())) < 2:
-        return None, size, []
-    base = LogisticRegression(C=REGULARISATION_C, solver="newton-cholesky", max_iter=100)
-    z = base.fit(train_x, train_y).decision_function(test_x)
-    auc = float(roc_auc_score(test_y, z))
-    half = size // 2
-    a, b = _platt(z[:half], test_y[:half])
-    predicted = 1.0 / (1.0 + np.exp(a * z[half:] + b))
-    return round(auc, 4), size, calibration_deciles(predicted, test_y[half:])
+    regression = _regression(warm=True)
+    a, b, auc, table = -1.0, 0.0, None, []
+    train_y, test_y = outcome[: n - size], outcome[n - size :]
+    if size >= MIN_HOLDOUT and len(set(train_y.tolist())) == 2 and len(set(test_y.tolist())) == 2:
+        regression.fit(matrix[: n - size], train_y)
+        z = regression.decision_function(matrix[n - size :])
+        auc = round(float(roc_auc_score(test_y, z)), 4)
+        a, b = _platt(z, test_y)
+        half = size // 2
+        older_a, older_b = _platt(z[:half], test_y[:half])
+        predicted = 1.0 / (1.0 + np.exp(older_a * z[half:] + older_b))
+        table = calibration_deciles(predicted, test_y[half:])
+    regression.fit(matrix, outcome)  # warm: from the hold-out fit's weights when there was one
+    return Fitted(
+        weights=regression.coef_[0],
+        intercept=float(regression.intercept_[0]),
+        a=a,
+        b=b,
+        auc=auc,
+        holdout=size if size >= MIN_HOLDOUT else 0,
+        table=table,
+    )
 
 
 @contextmanager
@@ -232,8 +284,8 @@ def train_model(*, now: datetime | None = None) -> TrainResult:
         return TrainResult(None, reason)
     started = time.monotonic()
     encoded = encode(closed_leads())
-    auc, holdout, table = holdout_metrics(encoded)
-    weights, intercept, a, b = _fit(encoded.matrix, encoded.outcome)
+    fitted = fit(encoded)
+    encoded.matrix = None  # the largest thing held: freed before the model is written
     with transaction.atomic():
         version = (ScoringModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
         model = ScoringModel.objects.create(
@@ -241,17 +293,17 @@ def train_model(*, now: datetime | None = None) -> TrainResult:
             trained_at=now,
             closed_leads=len(encoded.outcome),
             converted_leads=int(encoded.outcome.sum()),
-            auc=auc,
-            holdout_leads=holdout,
-            intercept=round(intercept, 6),
+            auc=fitted.auc,
+            holdout_leads=fitted.holdout,
+            intercept=round(fitted.intercept, 6),
             weights={
                 token: round(float(w), 6)
-                for token, w in zip(encoded.vocabulary, weights, strict=True)
+                for token, w in zip(encoded.vocabulary, fitted.weights, strict=True)
             },
-            calibration_a=a,
-            calibration_b=b,
+            calibration_a=fitted.a,
+            calibration_b=fitted.b,
             base_rate=round(float(encoded.outcome.mean()), 4),
-            calibration_table=table,
+            calibration_table=fitted.table,
             seconds=round(time.monotonic() - started, 2),
         )
     forget()  # this process scores new leads with the new version at once
@@ -277,15 +329,31 @@ def train_scoring(*, now: datetime | None = None) -> TrainResult:
 # --- Rescoring ---------------------------------------------------------------------------------
 
 
+def rescored_leads() -> Any:
+    """The leads rescoring scores: open ones whose personal data is not erased (an erased
+    lead's e-mail, phone, company and need are blank, and a score computed from the blanks
+    would explain it with "no e-mail" and "no company"; its score was cleared on erasure)."""
+    return Lead.objects.filter(status__in=Lead.OPEN_STATUSES, erased_at__isnull=True)
+
+
 def rescore_open_leads(model: Compiled, *, batch: int = RESCORE_BATCH) -> int:
-    """Score every open lead with ``model``: leads read in id order, ``batch`` at a time,
-    scored column by column (``Compiled.scores``), each batch written by one set-based UPDATE
-    (no save(), no history row: a score is not an edit). A lead closed meanwhile keeps the
-    score it had."""
-    slugs = Slugs.load()
-    last = 0
+    """Score every open lead with ``model``, without save() or a history row (a score is not
+    an edit). On PostgreSQL the database computes the scores, set-based (``sql.rescore``);
+    elsewhere leads are read ``batch`` at a time and each batch written by one UPDATE. A lead
+    closed meanwhile keeps the score it had. Leads that arrive while this runs are scored at
+    intake; those that arrived before this process saw the new model are caught by the last
+    step (in id order, as on SQLite)."""
     total = 0
-    open_leads = Lead.objects.filter(status__in=Lead.OPEN_STATUSES)
+    last = 0
+    if connection.vendor == "postgresql":
+        from leads.scoring import sql
+
+        last = Lead.objects.aggregate(last=Max("id"))["last"] or 0
+        total = sql.rescore(model, rescored_leads(), Lead.OPEN_STATUSES, up_to=last)
+    slugs = Slugs.load()
+    open_leads = rescored_leads()
+    if last:
+        open_leads = open_leads.exclude(score_model=model.pk)
     while True:
         rows = list(input_rows(open_leads.filter(pk__gt=last).order_by("pk"))[:batch])
         if not rows:

@@ -158,14 +158,20 @@ def test_training_rescores_open_leads_but_not_closed_ones(expo, cold, make_lead)
     assert not Lead.objects.filter(pk__in=[c.pk for c in closed], score__isnull=False).exists()
 
 
-def test_rescoring_is_one_update_per_batch(trained, make_lead, expo):
+def test_rescoring_is_set_based(trained, make_lead, expo):
     for _ in range(5):
         make_lead(channel=expo)
     Lead.objects.update(score=None)
     with CaptureQueriesContext(connection) as queries:
         assert rescore_open_leads(scoring.compiled(trained.pk), batch=2) == 5
     updates = [q["sql"] for q in queries.captured_queries if "UPDATE" in q["sql"].upper()]
-    assert len(updates) == 3  # 2 + 2 + 1 leads
+    if connection.vendor == "postgresql":
+        # computed by the database: its statements per slice of ids, whatever the number of leads
+        from leads.scoring.sql import PASSES
+
+        assert len(updates) == PASSES
+    else:
+        assert len(updates) == 3  # 2 + 2 + 1 leads, one UPDATE per batch
     assert not Lead.objects.filter(status=Lead.Status.NEW, score__isnull=True).exists()
 
 
