@@ -228,6 +228,8 @@ def _score_context(lead: Lead) -> dict[str, Any]:
             "score_factors": factor_rows(lead),
             "score_version": model.version if model else None,
         }
+    if lead.erased_at is not None:
+        return {"score_erased": True}  # erasure clears the score; rescoring skips the lead
     if latest_model() is not None:
         return {"score_pending": True}
     return {"score_missing": history_check()}

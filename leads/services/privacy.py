@@ -154,10 +154,25 @@ def lead_erase(*, lead: Lead, by: User | None, reason: str, now: datetime | None
     lead.erased_at = now
     lead.erased_by = by
     lead.erasure_reason = reason[:ERASE_REASON_MAX]
+    # The score goes too: it was profiling of the person, and a rescoring would compute it
+    # from the blanked fields ("no e-mail", "no company"). Erased leads are neither trained on
+    # nor rescored (leads.scoring.training).
+    lead.score = None
+    lead.score_model = None
     # The audit: a history row saying who erased when and why, holding no personal data.
     lead._change_reason = "personal data erased"  # type: ignore[attr-defined]
     lead._history_user = by  # type: ignore[attr-defined]
-    lead.save(update_fields=[*blank, "erased_at", "erased_by", "erasure_reason", "updated_at"])
+    lead.save(
+        update_fields=[
+            *blank,
+            "erased_at",
+            "erased_by",
+            "erasure_reason",
+            "score",
+            "score_model",
+            "updated_at",
+        ]
+    )
     return lead
 
 

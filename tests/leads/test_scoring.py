@@ -277,3 +277,47 @@ def test_lead_detail_without_a_model(make_lead, as_user, manager):
     lead = make_lead()
     body = as_user(manager).get(f"/api/v1/leads/{lead.pk}/").json()
     assert body["score"] is None and body["score_factors"] == []
+
+
+# --- Erased leads ------------------------------------------------------------------------------
+
+
+def test_an_erased_lead_loses_its_score_and_is_not_rescored(trained, make_lead, expo):
+    from leads.services.privacy import lead_erase
+
+    # given a scored open lead
+    lead = make_lead(channel=expo, company="Acme", phone="+79161234567")
+    lead.refresh_from_db()
+    assert lead.score is not None
+    # when its person's data is erased
+    lead_erase(lead=lead, by=None, reason="asked")
+    lead.refresh_from_db()
+    # then the score (profiling of the person) is gone, with nothing to explain
+    assert lead.score is None and lead.score_model_id is None
+    assert factor_rows(lead) == []
+    # and a rescoring does not score it again from the blanked fields
+    rescore_open_leads(scoring.compiled(trained.pk))
+    lead.refresh_from_db()
+    assert lead.score is None and lead.score_model_id is None
+
+
+def test_the_page_of_an_erased_lead_says_why_it_has_no_score(
+    trained, make_lead, expo, client, manager
+):
+    from leads.services.privacy import lead_erase
+
+    lead = lead_erase(lead=make_lead(channel=expo), by=None, reason="asked")
+    client.force_login(manager)
+    page = client.get(f"/leads/{lead.pk}/").content.decode()
+    assert "data was erased, and with it the score" in page
+    assert "Not scored yet" not in page
+
+
+def test_erased_leads_are_not_trained_on(expo, cold):
+    from leads.services.privacy import lead_erase
+
+    leads = closed_history(converting=expo, failing=cold, per_channel=20)
+    lead_erase(lead=leads[0], by=None, reason="asked")
+    result = train_scoring()
+    assert result.model is None
+    assert "39 closed leads" in result.reason
