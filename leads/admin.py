@@ -22,6 +22,8 @@ from leads.models import (
     LeadCriterion,
     LeadDefinition,
     SalesProfile,
+    ScoringFlag,
+    ScoringModel,
     SlaPolicy,
     Touch,
     WebForm,
@@ -338,3 +340,117 @@ class LeadAdmin(ScopedHistoryAdmin):
         }
         status = 400 if report is not None and not report.ok else 200
         return render(request, "admin/leads/lead/import.html", context, status=status)
+
+
+class ReadOnlyAdmin(ScopedModelAdmin):
+    """Rows the application writes (a training, a flag, an import) and nobody edits by hand:
+    the admin shows them, whatever the role's permissions or a superuser's."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ScoringModel)
+class ScoringModelAdmin(ReadOnlyAdmin):
+    """The trained lead scoring versions (``manage.py train_scoring`` and the nightly task
+    make them; the newest is in use). Everyone who sees scores may see what they are made of."""
+
+    object_scope = Scope.SHARED
+
+    list_display = [
+        "version",
+        "trained_at",
+        "closed_leads",
+        "converted_leads",
+        "base_rate",
+        "auc",
+        "holdout_leads",
+        "feature_values",
+        "seconds",
+    ]
+    fields = [
+        "version",
+        "trained_at",
+        "closed_leads",
+        "converted_leads",
+        "base_rate",
+        "auc",
+        "holdout_leads",
+        "seconds",
+        "intercept",
+        "calibration_a",
+        "calibration_b",
+        "calibration_table",
+        "weights",
+    ]
+    readonly_fields = list(fields)  # type: ignore[arg-type]
+    date_hierarchy = "trained_at"
+
+    @admin.display(description=_("feature values"))
+    def feature_values(self, obj: ScoringModel) -> int:
+        return len(obj.weights)
+
+
+@admin.register(ScoringFlag)
+class ScoringFlagAdmin(ReadOnlyAdmin):
+    """Campaigns flagged to their marketers because their new leads score poorly."""
+
+    object_scope = Scope.SHARED
+
+    list_display = ["campaign", "week", "mean_score", "overall_mean", "leads", "marketer", "model"]
+    list_filter = ["week"]
+    search_fields = ["campaign__name", "campaign__slug"]
+    list_select_related = ["campaign", "marketer", "model"]
+    fields = [
+        "campaign",
+        "week",
+        "mean_score",
+        "overall_mean",
+        "leads",
+        "marketer",
+        "model",
+        "created_at",
+    ]
+    readonly_fields = list(fields)  # type: ignore[arg-type]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    """CSV imports and what became of them (the file's contents are not shown: they are
+    personal data, and emptied once imported)."""
+
+    object_scope = Scope.SHARED
+
+    list_display = [
+        "__str__",
+        "status",
+        "total",
+        "checked",
+        "created",
+        "duplicates",
+        "created_by",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["created_by"]
+    fields = [
+        "filename",
+        "status",
+        "created_by",
+        "total",
+        "checked",
+        "created",
+        "duplicates",
+        "errors",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+    readonly_fields = list(fields)  # type: ignore[arg-type]

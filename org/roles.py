@@ -37,6 +37,14 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         # who receives round-robin leads, in which segments and regions, up to what capacity:
         # management configures it; salespeople see how the work is shared
         "salesprofile": {Role.SALES: ("view",), Role.MANAGEMENT: _ALL},
+        # Written by the application only (trainings, flags, CSV imports): read-only.
+        "scoringmodel": {
+            Role.MARKETING: ("view",),
+            Role.SALES: ("view",),
+            Role.MANAGEMENT: ("view",),
+        },
+        "scoringflag": {Role.MARKETING: ("view",), Role.MANAGEMENT: ("view",)},
+        "importjob": {Role.MANAGEMENT: ("view",)},
     },
     "deals": {
         "deal": {Role.MARKETING: ("view",), Role.SALES: ("view", "change"), Role.MANAGEMENT: _ALL},

@@ -24,7 +24,7 @@ from feedback.services import (
     objection_record_heard,
     review_meeting_create,
 )
-from leads.models import Lead, SalesProfile
+from leads.models import ImportJob, Lead, SalesProfile, ScoringFlag, ScoringModel
 from leads.services import lead_qualify
 from org.models import Notification, ReportingLine, Role, User
 from org.services import api_key_create, company_day_set
@@ -137,6 +137,19 @@ def _kpi_rating(w: World) -> Any:
     )
 
 
+def _scoring_model() -> ScoringModel:
+    return ScoringModel.objects.get_or_create(
+        version=1,
+        defaults={
+            "closed_leads": 100,
+            "converted_leads": 30,
+            "intercept": -1.0,
+            "weights": {"channel=web": 0.5},
+            "base_rate": 0.3,
+        },
+    )[0]
+
+
 # label -> how to make sales A's row (scoped) or one row (shared, when the table is empty).
 BUILDERS: dict[str, Callable[[World], models.Model]] = {
     "leads.lead": lambda w: w.claimed(w.a),
@@ -160,6 +173,19 @@ BUILDERS: dict[str, Callable[[World], models.Model]] = {
     "leads.campaign": lambda w: CampaignFactory(),
     "leads.webform": lambda w: WebFormFactory(),
     "leads.salesprofile": lambda w: SalesProfile.objects.get_or_create(user=w.a)[0],
+    "leads.scoringmodel": lambda w: _scoring_model(),
+    "leads.scoringflag": lambda w: ScoringFlag.objects.create(
+        campaign=CampaignFactory(owner=w.users["marketing"]),
+        week=date(2026, 11, 30),
+        model=_scoring_model(),
+        mean_score=0.05,
+        overall_mean=0.2,
+        leads=12,
+        marketer=w.users["marketing"],
+    ),
+    "leads.importjob": lambda w: ImportJob.objects.create(
+        created_by=w.users["marketing"], filename="leads.csv", data=b"", status="done", total=3
+    ),
     "org.notification": lambda w: Notification.objects.create(recipient=w.a, subject="Hello"),
     "org.reportingline": lambda w: ReportingLine.objects.create(
         department=Role.SALES, reports_to=Role.MANAGEMENT, subject="Pipeline"
@@ -211,8 +237,11 @@ ADMIN_CODES = {
     "leads.Channel": "200/200 200/200 200/403",
     "leads.DisqualificationReason": "200/200 200/403 200/403",
     "leads.Lead": "200/403 200/403 200/403",
+    "leads.ImportJob": "200/403 403/403 403/403",
     "leads.LeadDefinition": "200/403 200/403 200/403",
     "leads.SalesProfile": "200/200 403/403 200/403",
+    "leads.ScoringFlag": "200/403 200/403 403/403",
+    "leads.ScoringModel": "200/403 200/403 200/403",
     "leads.SlaPolicy": "200/200 403/403 200/403",
     "leads.WebForm": "200/200 200/200 200/403",
     "org.ApiKey": "200/200 403/403 403/403",
