@@ -14,8 +14,7 @@ class ScoringModel(models.Model):
     A lead's score is ``1 / (1 + exp(calibration_a * z + calibration_b))`` where
     ``z = intercept + sum(weights[token])`` over the lead's tokens (``leads.scoring.features``);
     a token the model does not know adds nothing. ``calibration_a``/``_b`` are the sigmoid
-    (Platt) calibration fitted on the time-ordered hold-out (``training.fit``), -1 and 0 (the
-    regression's own probabilities) when the hold-out is too small.
+    (Platt) calibration fitted on cross-validated predictions (``training.fit``).
     """
 
     version = models.PositiveIntegerField(_("version"), unique=True)
