@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.testcases import QuietWSGIRequestHandler
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from leads.models import Lead, SalesProfile
@@ -27,6 +27,14 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 # client's delayed ACK, about 40 ms per request on loopback (measured: 49 ms a page, 5 ms
 # with this). socketserver's own switch turns it off for each accepted connection.
 QuietWSGIRequestHandler.disable_nagle_algorithm = True
+
+
+@pytest.fixture(autouse=True)
+def _default_language():  # type: ignore[no-untyped-def]
+    """A request with ``Accept-Language: ru`` leaves Russian active in the thread after it
+    (LocaleMiddleware activates, nothing deactivates); each test starts in the default."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
