@@ -238,3 +238,89 @@ def test_history_in_sql_matches_simple_historys_bulk_insert(marketer, channel, m
     assert [{k: v for k, v in r.items() if k != "id"} for r in sql] == [
         {k: v for k, v in r.items() if k != "id"} for r in orm
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_lead_and_request_inserts_in_sql_match_the_orms(marketer, channel, monkeypatch):
+    """``_insert_leads_postgresql`` and ``_insert_requests_postgresql`` store exactly the rows
+    ``bulk_create`` stores for the same batch: every column of every lead (scored, queued,
+    auto-assigned, from a form with consent, with a campaign and UTM tags) and every request
+    record (the repeats of an open lead and of the batch's own leads included)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from leads.models import AssignmentMode, SalesProfile, ScoringModel
+    from leads.services import intake
+    from tests.factories import CampaignFactory, WebFormFactory
+
+    now = timezone.now()
+    campaign = CampaignFactory(channel=channel, slug="spring")
+    rr = ChannelFactory(slug="referrals", assignment=AssignmentMode.ROUND_ROBIN)
+    SalesProfile.objects.create(user=UserFactory(role="sales"))
+    form = WebFormFactory(channel=channel, slug="demo")
+    ScoringModel.objects.create(
+        version=1,
+        closed_leads=50,
+        converted_leads=20,
+        intercept=-0.3,
+        weights={"segment=smb": 0.4, "channel=website": 0.2, "need=short": -0.1},
+        base_rate=0.4,
+    )
+    open_lead = lead_intake_many(
+        items=[LeadInput(name="Open", channel=channel, phone="+79160000000")], source=Source.API
+    )[0].lead
+    items = [
+        LeadInput(
+            name=f"L{i}",
+            channel=rr if i % 5 == 4 else channel,
+            email=f"l{i % 9}@x.ru" if i % 3 else "",
+            phone=f"+7916000{i % 11:04d}" if i % 3 != 1 else "",
+            company="ACME" if i % 2 else "",
+            need="Wants a demo" if i % 4 else "",
+            segment=("smb", "mid", "")[i % 3],
+            region="msk" if i % 7 == 0 else "",
+            campaign=campaign if i % 6 == 0 else None,
+            form=form if i % 8 == 0 else None,
+            consent_text="I agree" if i % 8 == 0 else "",
+            utm_source="ads" if i % 2 else "",
+            utm_campaign=f"w{i % 3}",
+        )
+        for i in range(30)
+    ]
+
+    def stored(sql: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        class Rollback(Exception):
+            pass
+
+        if not sql:
+            monkeypatch.setattr(intake, "_insert_leads_postgresql", intake._insert_leads_orm)
+            monkeypatch.setattr(intake, "_insert_requests_postgresql", intake._insert_requests_orm)
+        leads: list[dict[str, Any]] = []
+        requests: list[dict[str, Any]] = []
+        try:
+            with transaction.atomic():
+                results = lead_intake_many(items=items, source=Source.CSV, by=marketer, now=now)
+                order = {r.lead.pk: n for n, r in enumerate(results)}  # ids differ per run
+                order[open_lead.pk] = -1
+                leads = [
+                    {k: v for k, v in row.items() if k not in ("id", "updated_at")}
+                    for row in Lead.objects.order_by("id").values()
+                ]
+                requests = [
+                    {**row, "id": None, "lead_id": order[row["lead_id"]]}
+                    for row in LeadRequest.objects.order_by("id").values()
+                ]
+                assert all(r.lead.pk for r in results)
+                raise Rollback
+        except Rollback:
+            pass
+        monkeypatch.undo()
+        return leads, requests
+
+    orm = stored(sql=False)
+    sql = stored(sql=True)
+    assert len(orm[0]) == 1 + 13 and len(orm[1]) == 1 + 30  # the open lead and its request
+    assert {lead["status"] for lead in orm[0]} == {"new", "assigned"}
+    assert {lead["score"] is not None for lead in orm[0][1:]} == {True}
+    assert sql == orm
