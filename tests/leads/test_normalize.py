@@ -146,3 +146,59 @@ def test_unicode_and_punycode_domain_are_one_contact(as_user, marketer, channel)
     assert again.status_code == 200
     assert again.json()["duplicate"] is True
     assert again.json()["id"] == first.json()["id"]
+
+
+def _normalize_email_whole(raw: str) -> str | None:
+    """The reference: IDNA, then Django's ``validate_email`` on the whole address, on every
+    call (what ``normalize_email`` did before it checked each domain once)."""
+    import idna
+    from django.core.validators import validate_email
+
+    value = raw.strip().lower()
+    if not value:
+        return ""
+    local, at, domain = value.rpartition("@")
+    if not at or not local or not domain:
+        return None
+    try:
+        value = f"{local}@{idna.decode(idna.encode(domain, uts46=True))}"
+        validate_email(value)
+    except (idna.IDNAError, UnicodeError, ValidationError):
+        return None
+    return value
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from('aZ.-_+"\\ @\x00é1'), max_size=12),
+    st.sampled_from(
+        [
+            "x.ru",
+            "X.RU",
+            "пример.рф",
+            "xn--e1afmkfd.xn--p1ai",
+            "ｅｘａｍｐｌｅ。ｃｏｍ",
+            "[1.2.3.4]",
+            "localhost",
+            "a..b",
+            "-a.com",
+            "a" * 64 + ".com",
+            "",
+            "b@c.ru",
+            "x.r\u200bu",
+        ]
+    ),
+)
+def test_email_checked_per_domain_judges_as_validate_email_on_the_whole(local, domain):
+    raw = f"{local}@{domain}"
+    try:
+        got: str | None = normalize_email(raw)
+    except ValidationError:
+        got = None
+    assert got == _normalize_email_whole(raw)
+    long = f"{'a' * 260}@{'b' * 60}.{domain or 'ru'}"  # over validate_email's 320 characters
+    try:
+        got = normalize_email(long)
+    except ValidationError:
+        got = None
+    assert got == _normalize_email_whole(long)
