@@ -24,19 +24,15 @@ def normalize_email(raw: str) -> str:
     value = raw.strip().lower()
     if not value:
         return ""
-    invalid = ValidationError(_("Enter a valid e-mail address."), code="invalid")
     local, at, domain = value.rpartition("@")
-    if not at or not local or not domain:
-        raise invalid
-    domain = _email_domain(domain)
-    if domain is None:
-        raise invalid
-    value = f"{local}@{domain}"
+    readable = _email_domain(domain) if at and local and domain else None
     # validate_email's own first checks, then its local-part pattern (rsplit("@") there splits
     # where rpartition did here: an IDNA domain has no "@").
-    if len(value) > 320 or not validate_email.user_regex.match(local):
-        raise invalid
-    return value
+    if readable is None or len(f"{local}@{readable}") > 320:
+        raise ValidationError(_("Enter a valid e-mail address."), code="invalid")
+    if not validate_email.user_regex.match(local):
+        raise ValidationError(_("Enter a valid e-mail address."), code="invalid")
+    return f"{local}@{readable}"
 
 
 @lru_cache(maxsize=4096)

@@ -177,7 +177,7 @@ def _normalize_email_whole(raw: str) -> str | None:
             "X.RU",
             "пример.рф",
             "xn--e1afmkfd.xn--p1ai",
-            "ｅｘａｍｐｌｅ。ｃｏｍ",
+            "\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45\u3002\uff43\uff4f\uff4d",  # full-width
             "[1.2.3.4]",
             "localhost",
             "a..b",
