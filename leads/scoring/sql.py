@@ -26,6 +26,7 @@ SQLite (development, most tests) takes the ORM path (``features.input_rows``) in
 
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -243,6 +244,11 @@ def read_codes(
 # prunes the versions the previous one left (committed, so dead to everyone).
 PASSES = 6
 SLICE = 120_000  # ids per slice: its pages stay in shared buffers across the passes
+# Slices touch disjoint pages, so several connections can rescore them at once (slice i by
+# connection i modulo WORKERS): each statement is one PostgreSQL backend busy on one core.
+# Inside a transaction (a caller's atomic block, a test) there is one connection: the others
+# could not see the caller's uncommitted model row.
+WORKERS = 2
 
 
 def score_expression(model: Any, weights: Sequence[dict[str, float]]) -> tuple[str, list[Any]]:
@@ -280,23 +286,39 @@ def rescore(model: Any, leads: QuerySet[Any], open_statuses: Sequence[str], up_t
         return 0
     weights = weight_dictionaries(model, leads.filter(pk__lte=up_to))
     expression, params = score_expression(model, weights)
+    statuses = list(open_statuses)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT min(id) FROM leads_lead WHERE status = ANY(%s) AND erased_at IS NULL",
-            [list(open_statuses)],
+            [statuses],
         )
         first = cursor.fetchone()[0]
-        if first is None:
-            return 0
+    if first is None:
+        return 0
+    slices = [(start, min(start + SLICE - 1, up_to)) for start in range(first, up_to + 1, SLICE)]
+
+    def rescore_slices(part: Sequence[tuple[int, int]]) -> int:
         total = 0
-        for start in range(first, up_to + 1, SLICE):
-            end = min(start + SLICE - 1, up_to)
-            for k in range(PASSES):
-                cursor.execute(
-                    f"UPDATE leads_lead AS l SET score = {expression}, score_model_id = %s "  # noqa: S608
-                    "WHERE l.id BETWEEN %s AND %s AND l.id %% %s = %s"
-                    " AND l.status = ANY(%s) AND l.erased_at IS NULL",
-                    [*params, model.pk, start, end, PASSES, k, list(open_statuses)],
-                )
-                total += cursor.rowcount
-    return total
+        with connection.cursor() as cursor:
+            for start, end in part:
+                for k in range(PASSES):
+                    cursor.execute(
+                        f"UPDATE leads_lead AS l SET score = {expression}, "  # noqa: S608
+                        "score_model_id = %s WHERE l.id BETWEEN %s AND %s AND l.id %% %s = %s"
+                        " AND l.status = ANY(%s) AND l.erased_at IS NULL",
+                        [*params, model.pk, start, end, PASSES, k, statuses],
+                    )
+                    total += cursor.rowcount
+        return total
+
+    def in_own_connection(part: Sequence[tuple[int, int]]) -> int:
+        try:
+            return rescore_slices(part)
+        finally:
+            connection.close()  # this thread's own connection
+
+    if connection.in_atomic_block or WORKERS == 1 or len(slices) == 1:
+        return rescore_slices(slices)
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        parts = [slices[i::WORKERS] for i in range(WORKERS)]
+        return sum(pool.map(in_own_connection, parts))

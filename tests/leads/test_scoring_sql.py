@@ -186,3 +186,32 @@ def trained_leads(db):  # type: ignore[no-untyped-def]
 def test_scores_are_four_decimals():
     assert scoring.round4(0.123456) == Decimal("0.1235")
     assert str(scoring.round4(1.0)) == "1.0000"
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TIME_ZONE="Europe/Moscow")
+def test_rescoring_in_two_connections_writes_the_same_scores(monkeypatch):
+    """Outside a transaction, slices go to ``WORKERS`` connections at once (each its own
+    thread); every open lead gets exactly the score the one-connection path gives."""
+    leads = _varied_leads(120)
+    model = _model_with_weights()
+    scoring.forget()
+    compiled = scoring.compiled(model.pk)
+    assert compiled is not None
+    monkeypatch.setattr(sql, "SLICE", 7)  # about 18 slices over the two connections
+    threads = []
+    real = sql.ThreadPoolExecutor
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        pool = real(*args, **kwargs)
+        threads.append(kwargs.get("max_workers"))
+        return pool
+
+    monkeypatch.setattr(sql, "ThreadPoolExecutor", counting)
+    assert rescore_open_leads(compiled) == len(leads)
+    assert threads == [sql.WORKERS]
+    for lead in Lead.objects.filter(pk__in=[x.pk for x in leads]).select_related(
+        "channel", "campaign", "form"
+    ):
+        assert lead.score == compiled.score(features.lead_tokens(lead)), lead.pk
+        assert lead.score_model_id == model.pk
