@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from deals import selectors, services
 from deals.models import Deal, DealStage, LostReason, Payment, StageApproval, StageChange
-from org.admin_scope import Scope, ScopedHistoryAdmin, ScopedModelAdmin
+from org.admin_scope import ReadOnlyMixin, Scope, ScopedHistoryAdmin, ScopedModelAdmin
 from org.permissions import acting_user
 
 
@@ -141,7 +141,7 @@ class DealAdmin(ScopedHistoryAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ScopedHistoryAdmin):
+class PaymentAdmin(ReadOnlyMixin, ScopedHistoryAdmin):
     """Money received: recorded and voided on the deal page or through the API. Payments are
     never deleted; a voided one stays here with who voided it, when and why."""
 
@@ -166,15 +166,6 @@ class PaymentAdmin(ScopedHistoryAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Payment]:
         deals = selectors.deal_scope(user=acting_user(request))
         return Payment.objects.filter(deal__in=deals).select_related("deal", "recorded_by")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(StageApproval)

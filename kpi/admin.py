@@ -12,7 +12,7 @@ from django.http import HttpRequest
 
 from kpi import services
 from kpi.models import AttainmentStep, Period, Rating, Statement, StatementLine
-from org.admin_scope import Scope, ScopedModelAdmin
+from org.admin_scope import ReadOnlyAdmin, Scope, ScopedModelAdmin
 from org.permissions import acting_user
 
 
@@ -116,21 +116,9 @@ class PeriodAdmin(ScopedModelAdmin):
         return False  # a period's statements are kept for good
 
 
-class ReadOnlyAdmin(ScopedModelAdmin):
-    object_scope = Scope.SHARED
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Rating)
 class RatingAdmin(ReadOnlyAdmin):
+    object_scope = Scope.SHARED
     list_display = ["period", "user", "communication", "objections", "rated_by", "rated_at"]
     list_select_related = ["period", "user", "rated_by"]
     list_filter = ["period"]
@@ -156,6 +144,8 @@ class LineInline(admin.TabularInline):
 @admin.register(Statement)
 class StatementAdmin(ReadOnlyAdmin):
     """Nobody edits or deletes a statement here; approve it on the statement page."""
+
+    object_scope = Scope.SHARED
 
     inlines = [LineInline]
     list_display = ["period", "version", "status", "pool", "marketing_pool", "sales_pool"]

@@ -29,7 +29,7 @@ from leads.models import (
     WebForm,
 )
 from leads.services.policies import POLICY_FIELDS, validate_policy
-from org.admin_scope import Scope, ScopedHistoryAdmin, ScopedModelAdmin
+from org.admin_scope import ReadOnlyAdmin, Scope, ScopedHistoryAdmin, ScopedModelAdmin
 from org.models import Role
 from org.permissions import acting_user
 
@@ -340,20 +340,6 @@ class LeadAdmin(ScopedHistoryAdmin):
         }
         status = 400 if report is not None and not report.ok else 200
         return render(request, "admin/leads/lead/import.html", context, status=status)
-
-
-class ReadOnlyAdmin(ScopedModelAdmin):
-    """Rows the application writes (a training, a flag, an import) and nobody edits by hand:
-    the admin shows them, whatever the role's permissions or a superuser's."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ScoringModel)

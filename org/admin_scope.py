@@ -45,6 +45,25 @@ class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):
     pass
 
 
+class ReadOnlyMixin:
+    """Rows the application writes (a payment, a training, a flag, an import, a rating) and
+    nobody adds, edits or deletes by hand: the admin shows them, whatever the role's
+    permissions or a superuser's."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, ScopedModelAdmin):
+    pass
+
+
 class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     """django-simple-history's pages behind the change page's permission and object scope."""
 
