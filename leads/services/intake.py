@@ -202,16 +202,15 @@ def _intake_batch(
         if lead.phone:
             by_phone[lead.phone] = lead
 
-    if created:
-        score_new_leads(created)
-        _insert_leads(created)  # a repeat of a new lead is counted in it already
-        _write_history(created, now=timezone.now())
-    _count_repeats(repeats)
-    _insert_requests(
+    score_new_leads(created)
+    _write(
+        created,
         [
-            (result.lead.pk, result.duplicate, data.payload())
+            (result.lead, result.duplicate, data.payload())
             for data, result in zip(items, results, strict=True)
         ],
+        repeats,
+        history_at=timezone.now(),
         received_at=now,
         source=source,
     )
@@ -249,28 +248,71 @@ def _new_lead(
     return lead
 
 
-# --- The writes: hand-written SQL on PostgreSQL, the ORM elsewhere -----------------------------
+# --- The writes: one hand-written statement on PostgreSQL, the ORM elsewhere -----------------
 #
 # A batch of 1,000 items through the ORM's ``bulk_create`` spent most of its time in Python:
 # Django prepares 37 values per lead (``get_db_prep_save``), and psycopg quotes every value of
 # the arrays Django 5.2 binds for ``INSERT ... FROM UNNEST`` one by one (client-side binding),
-# about 0.1 s for 700 leads. On PostgreSQL the rows below travel instead as ONE json parameter
+# about 0.1 s for 700 leads. On PostgreSQL the rows travel instead as json parameters
 # (``json.dumps`` is C; psycopg quotes one string) that the server unpacks with
-# ``json_to_recordset`` in ``INSERT ... SELECT``. tests/leads/test_batch_intake.py checks that
-# each SQL writer stores exactly the rows its ORM counterpart stores for the same data.
+# ``json_to_recordset``, and every write of a batch -- the new leads, their creation history,
+# the repeat counters of existing leads, the request records -- is one statement of
+# data-modifying CTEs: one round trip whether the batch holds one item or a thousand (the
+# single POST sent three INSERTs and an UPDATE before). tests/leads/test_batch_intake.py checks
+# that it stores exactly the rows the ORM path (``_write_orm``) stores for the same data.
+
+RequestRow = tuple[Lead, bool, dict[str, Any]]  # the item's lead, duplicate, payload
 
 
-def _insert_leads(created: list[Lead]) -> None:
-    """Insert the new leads (unsaved ``Lead`` objects, in the batch's order); each gets its id,
-    ascending in that order, as ``bulk_create`` gives them."""
-    if connection.vendor == "postgresql":
-        _insert_leads_postgresql(created)
-    else:
-        _insert_leads_orm(created)
+def _write(
+    created: list[Lead],
+    requests: list[RequestRow],
+    repeats: dict[int, int],
+    *,
+    history_at: datetime,
+    received_at: datetime,
+    source: str,
+) -> None:
+    """Store a judged batch: insert ``created`` (unsaved leads, in the batch's order; each gets
+    its id, ascending in that order, as ``bulk_create`` gives them) with one creation history
+    row each (type ``+``, the lead's stamped reason and user, at ``history_at``), add
+    ``repeats`` (existing lead id -> repeat requests) to those leads' counters, and record one
+    request per item (``requests``, in the batch's order)."""
+    writer = _write_postgresql if connection.vendor == "postgresql" else _write_orm
+    writer(
+        created,
+        requests,
+        repeats,
+        history_at=history_at,
+        received_at=received_at,
+        source=source,
+    )
 
 
-def _insert_leads_orm(created: list[Lead]) -> None:
-    Lead.objects.bulk_create(created)
+def _write_orm(
+    created: list[Lead],
+    requests: list[RequestRow],
+    repeats: dict[int, int],
+    *,
+    history_at: datetime,
+    received_at: datetime,
+    source: str,
+) -> None:
+    if created:
+        Lead.objects.bulk_create(created)
+        Lead.history.bulk_history_create(created, default_date=history_at)  # type: ignore[attr-defined]
+    for pk, n in repeats.items():
+        Lead.objects.filter(pk=pk).update(duplicate_requests=F("duplicate_requests") + n)
+    LeadRequest.objects.bulk_create(
+        LeadRequest(
+            lead_id=lead.pk,
+            received_at=received_at,
+            source=source,
+            duplicate=duplicate,
+            payload=payload,
+        )
+        for lead, duplicate, payload in requests
+    )
 
 
 def _json_value(value: Any) -> str:
@@ -284,41 +326,86 @@ def _json_value(value: Any) -> str:
 
 
 @cache
-def _lead_insert_sql() -> tuple[str, tuple[tuple[str, str], ...]]:
-    """The statement and its (column, attribute) pairs: every concrete column of ``Lead`` but
-    the id, read from the model, so a field added later is written too (with its column's
-    own type: ``json_to_recordset`` converts each JSON value by the type in its column
-    list). ``ord`` is each row's place in the batch."""
+def _write_sql() -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The statement, and the (column, attribute) pairs of a lead row: every concrete column
+    of ``Lead`` but the id, read from the model, so a field added later is written too (with
+    its column's own type: ``json_to_recordset`` converts each JSON value by the type in its
+    column list), and the history's columns from ``history_sql``.
+
+    - ``new_lead`` inserts the leads in the batch's order (``ORDER BY v.ord``): the identity
+      default draws the ids as the rows are inserted, so they ascend in that order (the same
+      reliance on insertion order as ``bulk_create``'s), and ``numbered`` gives each its
+      place back (``row_number() OVER (ORDER BY id)``, 1-based).
+    - ``history`` copies each new row as ``RETURNING`` gives it (after defaults), with the
+      reason and user of the same place.
+    - ``repeat`` adds to the counters of existing leads (never one of this statement's own).
+    - The request records name their lead by id (an existing lead) or by place (a new one),
+      inserted in the batch's order.
+    - The main query lists the new ids; PostgreSQL runs every data-modifying CTE to
+      completion whether or not the main query reads it, and checks the request records'
+      foreign key at the end of the statement, when the new leads exist.
+    """
     fields = [f for f in Lead._meta.concrete_fields if f is not Lead._meta.pk]
     columns = ", ".join(f'"{f.column}"' for f in fields)
     typed = ", ".join(f'"{f.column}" {f.db_type(connection)}' for f in fields)
+    tracked = history_sql.tracked_columns()
+    history_columns = ", ".join(f'"{c}"' for c in tracked)
+    history_values = ", ".join(f'n."{c}"' for c in tracked)
+    lead_table, request_table = Lead._meta.db_table, LeadRequest._meta.db_table
+    # Table and column names come from the models; every value is a parameter.
     sql = (
-        f"INSERT INTO {Lead._meta.db_table} ({columns}) "  # noqa: S608 (names from the model)
-        f"SELECT {columns} FROM json_to_recordset(%s::json) AS v({typed}, ord integer) "
-        f"ORDER BY v.ord RETURNING id"
+        f"WITH new_lead AS ("  # noqa: S608
+        f" INSERT INTO {lead_table} ({columns})"
+        f" SELECT {columns} FROM json_to_recordset(%(leads)s::json) AS v({typed}, ord integer)"
+        f" ORDER BY v.ord RETURNING *"
+        f"), numbered AS ("
+        f" SELECT *, row_number() OVER (ORDER BY id) AS place FROM new_lead"
+        f"), history AS ("
+        f" INSERT INTO {history_sql.history_table()} ({history_columns}, history_date,"
+        f" history_change_reason, history_type, history_user_id)"
+        f" SELECT {history_values}, %(history_at)s, a.reason, '+', a.by"
+        f" FROM numbered AS n"
+        f" JOIN unnest(%(reasons)s::text[], %(users)s::bigint[]) WITH ORDINALITY"
+        f" AS a(reason, by, place) ON a.place = n.place"
+        f" ORDER BY n.place"
+        f"), repeat AS ("
+        f" UPDATE {lead_table} AS l SET duplicate_requests = l.duplicate_requests + r.n"
+        f" FROM unnest(%(repeat_ids)s::bigint[], %(repeat_counts)s::integer[]) AS r(id, n)"
+        f" WHERE l.id = r.id"
+        f"), request AS ("
+        f" INSERT INTO {request_table} (lead_id, received_at, source, duplicate, payload)"
+        f" SELECT coalesce((r.value->>0)::bigint, n.id), %(received_at)s, %(source)s,"
+        f" (r.value->>2)::boolean, r.value->3"
+        f" FROM json_array_elements(%(requests)s::json) WITH ORDINALITY AS r(value, ord)"
+        f" LEFT JOIN numbered AS n ON n.place = (r.value->>1)::bigint"
+        f" ORDER BY r.ord"
+        f") SELECT id FROM new_lead ORDER BY id"
     )
     return sql, tuple((f.column, f.attname) for f in fields)
 
 
-def _insert_leads_postgresql(created: list[Lead]) -> None:
-    """One statement whatever the number of leads: ``INSERT ... SELECT ... FROM
-    json_to_recordset(%s) ORDER BY ord RETURNING id``, every column of every lead as the ORM
-    would write it (``auto_now`` fields get their ``pre_save`` value, as in ``bulk_create``).
-
-    The ids: the identity default draws them as the rows are inserted, and rows are inserted
-    in the order the SELECT yields them (``ORDER BY ord``), so the ids ascend in the batch's
-    order -- sorted, they are the leads' ids in that order, whatever order ``RETURNING``
-    lists them in (the same reliance on insertion order as ``bulk_create``'s).
-    """
-    sql, columns = _lead_insert_sql()
+def _write_postgresql(
+    created: list[Lead],
+    requests: list[RequestRow],
+    repeats: dict[int, int],
+    *,
+    history_at: datetime,
+    received_at: datetime,
+    source: str,
+) -> None:
+    """``_write`` in one statement (``_write_sql``): every column of every lead as the ORM
+    would write it (``auto_now`` fields get their ``pre_save`` value, as in ``bulk_create``)."""
+    sql, columns = _write_sql()
     auto_now = [f for f in Lead._meta.concrete_fields if getattr(f, "auto_now", False)]
     rows = []
+    place = {}  # id(lead) -> its 1-based place among the new leads
     for ord_, lead in enumerate(created):
         for field in auto_now:
             field.pre_save(lead, add=True)
         row = {column: getattr(lead, attname) for column, attname in columns}
         row["ord"] = ord_
         rows.append(row)
+        place[id(lead)] = ord_ + 1
     texts: dict[Any, str] = {}  # most leads of a batch share their times: each written once
 
     def text(value: Any) -> str:
@@ -326,108 +413,26 @@ def _insert_leads_postgresql(created: list[Lead]) -> None:
             texts[value] = _json_value(value)
         return texts[value]
 
+    params = {
+        "leads": json.dumps(rows, default=text),
+        "history_at": history_at,
+        "reasons": [lead._change_reason for lead in created],  # type: ignore[attr-defined]
+        "users": [getattr(lead._history_user, "pk", None) for lead in created],  # type: ignore[attr-defined]
+        "repeat_ids": list(repeats),
+        "repeat_counts": list(repeats.values()),
+        "received_at": received_at,
+        "source": source,
+        "requests": json.dumps(
+            [
+                [lead.pk, None if lead.pk else place[id(lead)], duplicate, payload]
+                for lead, duplicate, payload in requests
+            ]
+        ),
+    }
     with connection.cursor() as cursor:
-        cursor.execute(sql, [json.dumps(rows, default=text)])
-        ids = sorted(row[0] for row in cursor.fetchall())
+        cursor.execute(sql, params)
+        ids = [row[0] for row in cursor.fetchall()]
     for lead, pk in zip(created, ids, strict=True):
         lead.pk = pk
         lead._state.adding = False
         lead._state.db = connection.alias
-
-
-def _insert_requests(
-    rows: list[tuple[int, bool, dict[str, Any]]], *, received_at: datetime, source: str
-) -> None:
-    """One request record per item, in the batch's order: (lead id, duplicate, payload)."""
-    if connection.vendor == "postgresql":
-        _insert_requests_postgresql(rows, received_at=received_at, source=source)
-    else:
-        _insert_requests_orm(rows, received_at=received_at, source=source)
-
-
-def _insert_requests_orm(
-    rows: list[tuple[int, bool, dict[str, Any]]], *, received_at: datetime, source: str
-) -> None:
-    LeadRequest.objects.bulk_create(
-        LeadRequest(
-            lead_id=lead_id,
-            received_at=received_at,
-            source=source,
-            duplicate=duplicate,
-            payload=payload,
-        )
-        for lead_id, duplicate, payload in rows
-    )
-
-
-def _insert_requests_postgresql(
-    rows: list[tuple[int, bool, dict[str, Any]]], *, received_at: datetime, source: str
-) -> None:
-    """``INSERT ... SELECT`` from one json parameter: the rows as ``[lead id, duplicate,
-    payload]`` triples (``WITH ORDINALITY`` keeps the batch's order for the serial ids), the
-    time and source shared by all."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {LeadRequest._meta.db_table} "  # noqa: S608 (the table name only)
-            "(lead_id, received_at, source, duplicate, payload) "
-            "SELECT (r.value->>0)::bigint, %s, %s, (r.value->>1)::boolean, r.value->2 "
-            "FROM json_array_elements(%s::json) WITH ORDINALITY AS r(value, ord) "
-            "ORDER BY r.ord",
-            [received_at, source, json.dumps(rows)],
-        )
-
-
-def _write_history(created: list[Lead], *, now: datetime) -> None:
-    """The creation history rows of ``created`` (type ``+``, each lead's reason and user), in
-    one statement: ``_history_postgresql`` on PostgreSQL, simple-history's bulk insert
-    elsewhere. ``tests/leads/test_batch_intake.py`` checks both write the same rows."""
-    if connection.vendor == "postgresql":
-        _history_postgresql(created, now=now)
-    else:
-        _history_orm(created, now=now)
-
-
-def _history_orm(created: list[Lead], *, now: datetime) -> None:
-    Lead.history.bulk_history_create(created, default_date=now)  # type: ignore[attr-defined]
-
-
-def _history_postgresql(created: list[Lead], *, now: datetime) -> None:
-    """``INSERT ... SELECT`` from the rows just inserted (the same transaction: nothing else
-    changed them), so no history row is built in Python; reasons and users come as arrays,
-    rows in the leads' order."""
-    columns = history_sql.tracked_columns()
-    names = ", ".join(f'"{c}"' for c in columns)
-    values = ", ".join(f'l."{c}"' for c in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {history_sql.history_table()} ({names}, history_date, "  # noqa: S608
-            "history_change_reason, history_type, history_user_id) "
-            f"SELECT {values}, %s, v.reason, '+', v.by "
-            "FROM unnest(%s::bigint[], %s::integer[], %s::text[], %s::bigint[]) "
-            "AS v(id, ord, reason, by) "
-            f"JOIN {Lead._meta.db_table} AS l ON l.id = v.id ORDER BY v.ord",
-            [
-                now,
-                [lead.pk for lead in created],
-                list(range(len(created))),
-                [lead._change_reason for lead in created],  # type: ignore[attr-defined]
-                [getattr(lead._history_user, "pk", None) for lead in created],  # type: ignore[attr-defined]
-            ],
-        )
-
-
-def _count_repeats(repeats: dict[int, int]) -> None:
-    """Add the repeat requests to the existing leads' counters, in one statement."""
-    if not repeats:
-        return
-    if connection.vendor != "postgresql":
-        for pk, n in repeats.items():
-            Lead.objects.filter(pk=pk).update(duplicate_requests=F("duplicate_requests") + n)
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Lead._meta.db_table} AS l "  # noqa: S608 (the table name only)
-            "SET duplicate_requests = l.duplicate_requests + v.n "
-            "FROM unnest(%s::bigint[], %s::integer[]) AS v(id, n) WHERE l.id = v.id",
-            [list(repeats), list(repeats.values())],
-        )

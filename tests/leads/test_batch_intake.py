@@ -201,52 +201,13 @@ def test_a_batch_and_single_posts_racing_for_one_contact():
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_history_in_sql_matches_simple_historys_bulk_insert(marketer, channel, monkeypatch):
-    from django.db import transaction
-    from django.utils import timezone
-
-    from leads.services import intake
-
-    now = timezone.now()
-    items = [
-        LeadInput(name=f"L{i}", channel=channel, email=f"l{i % 7}@x.ru", segment=f"s{i % 2}")
-        for i in range(12)
-    ]
-
-    def history_with(write: Any) -> list[dict[str, Any]]:
-        class Rollback(Exception):
-            pass
-
-        monkeypatch.setattr(intake, "_write_history", write)
-        rows: list[dict[str, Any]] = []
-        try:
-            with transaction.atomic():
-                lead_intake_many(items=items, source=Source.CSV, by=marketer, now=now)
-                rows = [
-                    {k: v for k, v in row.items() if k not in ("history_id", "history_date")}
-                    for row in Lead.history.order_by("history_id").values()  # type: ignore[attr-defined]
-                ]
-                raise Rollback
-        except Rollback:
-            pass
-        return rows
-
-    orm = history_with(intake._history_orm)
-    assert len(orm) == 7
-    sql = history_with(intake._history_postgresql)
-    # The ids differ between the two runs (sequences do not roll back): compare the rest.
-    assert [{k: v for k, v in r.items() if k != "id"} for r in sql] == [
-        {k: v for k, v in r.items() if k != "id"} for r in orm
-    ]
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db
-def test_lead_and_request_inserts_in_sql_match_the_orms(marketer, channel, monkeypatch):
-    """``_insert_leads_postgresql`` and ``_insert_requests_postgresql`` store exactly the rows
-    ``bulk_create`` stores for the same batch: every column of every lead (scored, queued,
-    auto-assigned, from a form with consent, with a campaign and UTM tags) and every request
-    record (the repeats of an open lead and of the batch's own leads included)."""
+def test_the_one_write_statement_stores_what_the_orm_stores(marketer, channel, monkeypatch):
+    """``_write_postgresql`` stores exactly the rows ``_write_orm`` (``bulk_create``,
+    simple-history's bulk insert, ``update``) stores for the same batch: every column of every
+    lead (scored, queued, auto-assigned, from a form with consent, with a campaign and UTM
+    tags), every creation history row (reason and user), the repeat counters of the open
+    leads and every request record (the repeats of open leads and of the batch's own leads
+    included)."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -267,9 +228,16 @@ def test_lead_and_request_inserts_in_sql_match_the_orms(marketer, channel, monke
         weights={"segment=smb": 0.4, "channel=website": 0.2, "need=short": -0.1},
         base_rate=0.4,
     )
-    open_lead = lead_intake_many(
-        items=[LeadInput(name="Open", channel=channel, phone="+79160000000")], source=Source.API
-    )[0].lead
+    open_lead, open_too = (
+        result.lead
+        for result in lead_intake_many(
+            items=[
+                LeadInput(name="Open", channel=channel, phone="+79160000000"),
+                LeadInput(name="Open too", channel=channel, email="l5@x.ru"),
+            ],
+            source=Source.API,
+        )
+    )
     items = [
         LeadInput(
             name=f"L{i}",
@@ -289,23 +257,33 @@ def test_lead_and_request_inserts_in_sql_match_the_orms(marketer, channel, monke
         for i in range(30)
     ]
 
-    def stored(sql: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    Stored = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]
+
+    def stored(sql: bool) -> Stored:
         class Rollback(Exception):
             pass
 
         if not sql:
-            monkeypatch.setattr(intake, "_insert_leads_postgresql", intake._insert_leads_orm)
-            monkeypatch.setattr(intake, "_insert_requests_postgresql", intake._insert_requests_orm)
+            monkeypatch.setattr(intake, "_write_postgresql", intake._write_orm)
         leads: list[dict[str, Any]] = []
+        history: list[dict[str, Any]] = []
         requests: list[dict[str, Any]] = []
         try:
             with transaction.atomic():
                 results = lead_intake_many(items=items, source=Source.CSV, by=marketer, now=now)
                 order = {r.lead.pk: n for n, r in enumerate(results)}  # ids differ per run
-                order[open_lead.pk] = -1
+                order.update({open_lead.pk: -1, open_too.pk: -2})
                 leads = [
-                    {k: v for k, v in row.items() if k not in ("id", "updated_at")}
+                    {**row, "id": order[row["id"]], "updated_at": None}
                     for row in Lead.objects.order_by("id").values()
+                ]
+                history = [
+                    {**row, "id": order[row["id"]], "history_id": None, "history_date": None}
+                    for row in Lead.history.exclude(  # type: ignore[attr-defined]
+                        id__in=[open_lead.pk, open_too.pk]
+                    )
+                    .order_by("history_id")
+                    .values()
                 ]
                 requests = [
                     {**row, "id": None, "lead_id": order[row["lead_id"]]}
@@ -316,11 +294,16 @@ def test_lead_and_request_inserts_in_sql_match_the_orms(marketer, channel, monke
         except Rollback:
             pass
         monkeypatch.undo()
-        return leads, requests
+        return leads, history, requests
 
     orm = stored(sql=False)
     sql = stored(sql=True)
-    assert len(orm[0]) == 1 + 13 and len(orm[1]) == 1 + 30  # the open lead and its request
-    assert {lead["status"] for lead in orm[0]} == {"new", "assigned"}
-    assert {lead["score"] is not None for lead in orm[0][1:]} == {True}
+    leads, history, requests = orm
+    assert len(leads) == 2 + 13 and len(requests) == 2 + 30  # the open leads and their requests
+    assert len(history) == 13
+    assert {h["history_change_reason"][:12] for h in history} == {"intake (csv)"}
+    assert {h["history_user_id"] for h in history} == {marketer.pk}
+    assert {lead["status"] for lead in leads} == {"new", "assigned"}
+    assert {lead["score"] is not None for lead in leads[2:]} == {True}
+    assert [lead["duplicate_requests"] for lead in leads[:2]] == [1, 3]
     assert sql == orm
