@@ -24,7 +24,7 @@ from leads.api.intake import (
     lead_batch_results,
 )
 from leads.filters import LeadFilter
-from leads.inputs import LeadInputSerializer
+from leads.inputs import LeadInputSerializer, lead_input
 from leads.models import Escalation, Lead, Touch
 from leads.scoring.words import factor_rows
 from leads.services.privacy import ERASE_REASON_MAX
@@ -277,10 +277,8 @@ class LeadViewSet(
         },
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = LeadInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         result = services.lead_intake(
-            data=data.to_lead_input(),
+            data=lead_input(request.data),
             source=services.Source.API,
             by=acting_user(request),
         )

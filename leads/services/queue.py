@@ -14,6 +14,7 @@ from leads import sla
 from leads.models import AssignmentMode, Lead, SalesProfile
 from leads.selectors import CLAIM_ORDER
 from leads.services import history_sql
+from org import sql
 from org.audit import save_audited
 from org.metrics import LEADS_CLAIMED
 from org.models import Role, User
@@ -179,8 +180,8 @@ def _claim_orm(*, user: User, now: datetime) -> Lead | None:
 
 
 @cache
-def _claim_statement(*, capacity: bool) -> tuple[str, list[str]]:
-    """The one-statement claim for PostgreSQL and the lead attnames its rows carry.
+def _claim_statement(*, capacity: bool) -> str:
+    """The one-statement claim for PostgreSQL.
 
     One round trip picks, locks, assigns and returns the lead and writes its history row:
 
@@ -195,15 +196,14 @@ def _claim_statement(*, capacity: bool) -> tuple[str, list[str]]:
       "claimed", by the caller.
     - the final SELECT always returns one row: the caller's capacity (NULL = none), the
       untouched leads they held before this claim (same snapshot as the guard) and the
-      claimed lead's columns (NULL when nothing was claimed).
+      claimed lead's columns (NULL when nothing was claimed), in ``_meta`` order.
 
     ``capacity=False`` is the fast path, one statement in autocommit: its guard lets only
     a caller *without* a capacity claim. ``capacity=True`` runs after the caller's user row
     is locked (their own claims take turns, and this statement's snapshot is taken after
     the previous one committed), and its guard counts the held leads against the capacity.
     """
-    lead_fields = [f for f in Lead._meta.concrete_fields]
-    lead_columns = [f.column for f in lead_fields]
+    lead_columns = [f.column for f in Lead._meta.concrete_fields]
     copied = history_sql.tracked_columns()
     extra = {
         "history_date": "%(wall)s",
@@ -239,7 +239,7 @@ def _claim_statement(*, capacity: bool) -> tuple[str, list[str]]:
         SELECT {cap}, {held if capacity else "0"}, claimed.*
           FROM (VALUES (1)) AS one LEFT JOIN claimed ON true
     """  # noqa: S608
-    return statement, [f.attname for f in lead_fields]
+    return statement
 
 
 def _claim_postgresql(*, user: User, now: datetime) -> Lead | None:
@@ -252,7 +252,7 @@ def _claim_postgresql(*, user: User, now: datetime) -> Lead | None:
         "wall": wall,
         "reason": CLAIM_REASON,
     }
-    statement, attnames = _claim_statement(capacity=False)
+    statement = _claim_statement(capacity=False)
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         cap, _held, *values = cursor.fetchone()
@@ -263,19 +263,14 @@ def _claim_postgresql(*, user: User, now: datetime) -> Lead | None:
                 f"SELECT 1 FROM {User._meta.db_table} WHERE id = %s FOR UPDATE",  # noqa: S608
                 [user.pk],
             )
-            statement, attnames = _claim_statement(capacity=True)
+            statement = _claim_statement(capacity=True)
             cursor.execute(statement, params)
             cap, held, *values = cursor.fetchone()
             if values[0] is None and cap is not None and held >= cap:
                 raise CapacityReached(cap)
     if values[0] is None:
         return None
-    fields = Lead._meta.concrete_fields
-    values = [  # what the ORM's converters would make of them (JSON text -> dict)
-        f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
-        for f, v in zip(fields, values, strict=True)
-    ]
-    return Lead.from_db(connection.alias, attnames, values)
+    return sql.instance(Lead, values)
 
 
 @transaction.atomic
