@@ -29,19 +29,29 @@ def _select(model: type[Model]) -> tuple[str, tuple[str, ...]]:
 
 
 @cache
-def _converters(model: type[Model]) -> tuple[tuple[int, Any], ...]:
-    """(position, field) of the fields whose database value needs converting (JSON text)."""
-    return tuple(
-        (i, f) for i, f in enumerate(model._meta.concrete_fields) if hasattr(f, "from_db_value")
-    )
+def _converters(model: type[Model]) -> tuple[tuple[int, Any, tuple[Any, ...]], ...]:
+    """(position, column expression, converters) of each field whose database value the ORM
+    converts: the backend's (SQLite's datetimes, booleans, decimals) then the field's own
+    (``from_db_value``: JSON text), as ``SQLCompiler.get_converters`` orders them."""
+    found = []
+    for i, field in enumerate(model._meta.concrete_fields):
+        column = field.get_col(model._meta.db_table)
+        converters = (
+            *connection.ops.get_db_converters(column),
+            *field.get_db_converters(connection),
+        )
+        if converters:
+            found.append((i, column, converters))
+    return tuple(found)
 
 
 def instance(model: type[M], values: Sequence[Any]) -> M:
     """A model instance from one row of every concrete column, in ``_meta`` order (what
     ``SELECT`` above and ``RETURNING`` of the same columns give), as the ORM builds it."""
     row = list(values)
-    for i, field in _converters(model):
-        row[i] = field.from_db_value(row[i], None, connection)
+    for i, column, converters in _converters(model):
+        for convert in converters:
+            row[i] = convert(row[i], column, connection)
     return model.from_db(connection.alias, list(_select(model)[1]), row)
 
 

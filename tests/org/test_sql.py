@@ -1,0 +1,39 @@
+"""``org.sql``: rows read by hand-written SQL are the instances the ORM reads."""
+
+from datetime import time
+
+import pytest
+from django.forms.models import model_to_dict
+
+from leads.models import Lead, SlaPolicy
+from org import sql
+from tests.factories import LeadFactory
+
+
+def _state(obj: object) -> dict[str, object]:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_select_reads_what_the_orm_reads(channel):
+    lead = LeadFactory(channel=channel, qualification={"budget": True, "need": None})
+    LeadFactory(channel=channel)
+    policy = SlaPolicy.objects.create(
+        name="Weekdays",
+        first_response_minutes=15,
+        channel=channel,
+        business_hours_start=time(9),
+        business_hours_end=time(18),
+        working_days=[1, 2, 3],
+        timezone="Europe/Moscow",
+    )
+    [read] = sql.select(Lead, "id = %s", [lead.pk])
+    assert type(read) is Lead and not read._state.adding and read._state.db == "default"
+    assert _state(read) == _state(Lead.objects.get(pk=lead.pk))
+    assert read.qualification == {"budget": True, "need": None}  # JSON, not its text
+    [read_policy] = sql.select(
+        SlaPolicy, "channel_id = %s AND segment IN (%s, %s)", [channel.pk, "", "x"]
+    )
+    assert model_to_dict(read_policy) == model_to_dict(SlaPolicy.objects.get(pk=policy.pk))
+    assert read_policy.working_days == [1, 2, 3]
+    assert sql.select(Lead, "id = %s", [-1]) == []
