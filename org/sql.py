@@ -55,10 +55,26 @@ def instance(model: type[M], values: Sequence[Any]) -> M:
     return model.from_db(connection.alias, list(_select(model)[1]), row)
 
 
-def select(model: type[M], where: str, params: Sequence[Any]) -> list[M]:
+def select(
+    model: type[M],
+    where: str,
+    params: Sequence[Any],
+    *,
+    first: tuple[str, Sequence[Any]] | None = None,
+) -> list[M]:
     """The rows of ``model``'s table matching ``where`` (SQL after ``WHERE``, ``%s`` for each
-    of ``params``), as instances. Portable SQL keeps SQLite working too."""
+    of ``params``), as instances. Portable SQL keeps SQLite working too.
+
+    ``first``: a statement (SQL, params) sent in the same round trip before the SELECT, its
+    result discarded (PostgreSQL: psycopg's client-side binding sends both as one simple
+    query; each statement takes its own snapshot, so in READ COMMITTED the SELECT sees what
+    committed while the first one waited, e.g. for a lock)."""
     head, _attnames = _select(model)
+    statement = f"{head} WHERE {where}"
+    if first is not None:
+        statement, params = f"{first[0]}; {statement}", [*first[1], *params]
     with connection.cursor() as cursor:
-        cursor.execute(f"{head} WHERE {where}", params)
+        cursor.execute(statement, params)
+        if first is not None:
+            cursor.nextset()
         return [instance(model, row) for row in cursor.fetchall()]

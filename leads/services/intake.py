@@ -143,17 +143,17 @@ def _count_received(results: list[IntakeResult], *, source: str) -> None:
         LEADS_RECEIVED.labels(source, "duplicate").inc(duplicates)
 
 
-def _lock_contacts(contacts: set[str]) -> None:
-    """Serialise intakes that share a contact until this transaction ends (PostgreSQL)."""
+def _contact_locks(contacts: set[str]) -> tuple[str, list[Any]] | None:
+    """The statement that serialises intakes sharing a contact until this transaction ends
+    (PostgreSQL's transaction-scoped advisory locks, taken in one sorted statement)."""
     if connection.vendor != "postgresql" or not contacts:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(pg_advisory_xact_lock(k)) FROM ("
-            "  SELECT DISTINCT hashtextextended('lead-contact:' || c, 0) AS k"
-            "  FROM unnest(%s::text[]) AS c ORDER BY k) AS keys",
-            [sorted(contacts)],
-        )
+        return None
+    return (
+        "SELECT count(pg_advisory_xact_lock(k)) FROM ("
+        "  SELECT DISTINCT hashtextextended('lead-contact:' || c, 0) AS k"
+        "  FROM unnest(%s::text[]) AS c ORDER BY k) AS keys",
+        [sorted(contacts)],
+    )
 
 
 # The open statuses as SQL, from the model's own constants (never from input).
@@ -161,7 +161,10 @@ _OPEN_SQL = "status IN ({})".format(", ".join(f"'{s}'" for s in Lead.OPEN_STATUS
 
 
 def _open_leads_holding(emails: set[str], phones: set[str]) -> list[Lead]:
-    """The open leads whose e-mail is one of ``emails`` or whose phone is one of ``phones``.
+    """Lock the contacts (``_contact_locks``), then read the open leads whose e-mail is one
+    of ``emails`` or whose phone is one of ``phones``: two statements in one round trip, the
+    read with its own snapshot, taken once the locks are held (READ COMMITTED), so it sees
+    whatever an intake that held them before committed.
 
     Each branch repeats its partial unique index's predicate (open status, non-empty
     contact), so PostgreSQL probes the two indexes even for a thousand contacts (without it,
@@ -176,7 +179,7 @@ def _open_leads_holding(emails: set[str], phones: set[str]) -> list[Lead]:
             params.extend(values)
     if not branches:
         return []
-    return sql.select(Lead, " OR ".join(branches), params)
+    return sql.select(Lead, " OR ".join(branches), params, first=_contact_locks(emails | phones))
 
 
 def _intake_batch(
@@ -184,7 +187,6 @@ def _intake_batch(
 ) -> list[IntakeResult]:
     emails = {data.email for data in items if data.email}
     phones = {data.phone for data in items if data.phone}
-    _lock_contacts(emails | phones)
     by_email: dict[str, Lead] = {}
     by_phone: dict[str, Lead] = {}
     for lead in _open_leads_holding(emails, phones):

@@ -307,3 +307,29 @@ def test_the_one_write_statement_stores_what_the_orm_stores(marketer, channel, m
     assert {lead["score"] is not None for lead in leads[2:]} == {True}
     assert [lead["duplicate_requests"] for lead in leads[:2]] == [1, 3]
     assert sql == orm
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_intakes_of_one_contact_take_turns_and_never_collide(monkeypatch):
+    """Eight single intakes of one contact at once: the first creates the lead, the others
+    wait on the contact's lock and then read it (the read takes its snapshot after the lock,
+    though both go in one round trip), so none reaches the unique index and has to be
+    judged again."""
+    from leads.services import intake, lead_intake
+
+    collisions: list[Exception] = []
+    is_violation = intake._is_dedup_violation
+
+    def counted(exc: Exception) -> bool:
+        collisions.append(exc)
+        return is_violation(exc)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(intake, "_is_dedup_violation", counted)
+    channel = ChannelFactory(slug="web")
+    data = LeadInput(name="Same", channel=channel, email="same@x.ru", phone="+79160000001")
+    results = race(*[lambda: lead_intake(data=data, source=Source.API)] * 8, reraise=True)
+    assert sorted(r.duplicate for r in results) == [False] + [True] * 7
+    assert len({r.lead.pk for r in results}) == 1
+    assert collisions == []
+    assert Lead.objects.get().duplicate_requests == 7
