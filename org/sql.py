@@ -38,7 +38,7 @@ def _converters(model: type[Model]) -> tuple[tuple[int, Any, tuple[Any, ...]], .
         column = field.get_col(model._meta.db_table)
         converters = (
             *connection.ops.get_db_converters(column),
-            *field.get_db_converters(connection),
+            *field.get_db_converters(connection),  # type: ignore[attr-defined]
         )
         if converters:
             found.append((i, column, converters))
