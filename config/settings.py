@@ -145,6 +145,19 @@ if not DATABASES["default"].get("ENGINE"):
     raise ImproperlyConfigured("DATABASE_URL is invalid: unknown scheme.")
 DATABASES["default"]["CONN_MAX_AGE"] = _env(env.int, "DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The hand-written statements of the hot paths (``org.sql.execute``, e.g. intake's one
+    # write) run as prepared statements with a generic plan: PostgreSQL parsed and planned
+    # intake's write, a few CTEs, on every request for longer than it ran it. Only those
+    # statements are ever prepared (the ORM binds its values client-side), so the plan mode
+    # touches nothing else. Off (0) behind a connection pooler in transaction mode that
+    # does not track prepared statements (PgBouncer before 1.21).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    if _bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        _options["prepare_threshold"] = 5  # psycopg's default; Django turns it off
+        _options["options"] = " ".join(
+            filter(None, [_options.get("options"), "-c plan_cache_mode=force_generic_plan"])
+        )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The local run has a web server, a worker and beat writing to one file: wait for locks
     # instead of failing, take the write lock up front, and let readers run beside the writer.

@@ -55,6 +55,35 @@ def instance(model: type[M], values: Sequence[Any]) -> M:
     return model.from_db(connection.alias, list(_select(model)[1]), row)
 
 
+def execute(statement: str, params: Sequence[Any] | dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Run a hot path's hand-written statement and return its rows; on PostgreSQL as a
+    prepared statement, once it has run a few times on the connection.
+
+    The ORM's cursors bind values client-side, so PostgreSQL parses and plans each query
+    afresh; for intake's one write (a few CTEs over 37 columns) that took longer than
+    running it. This cursor binds server-side, psycopg prepares the statement after
+    ``prepare_threshold`` runs, and the settings give prepared statements a generic plan
+    (``plan_cache_mode``): from then on the statement is only executed. The cursor is
+    wrapped as Django wraps its own, so query logging and execute wrappers see it.
+    Without ``DATABASE_PREPARED_STATEMENTS`` (or on SQLite) it is a plain execute."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            return cursor.fetchall()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    raw = ServerBindingCursor(connection.connection)
+    cursor = (
+        connection.make_debug_cursor(raw)
+        if connection.queries_logged
+        else connection.make_cursor(raw)
+    )
+    with cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+
 def select(
     model: type[M],
     where: str,

@@ -160,7 +160,20 @@ class Lead(models.Model):
             "sla_next_check_at",
             "score",  # a rescoring is not an edit of the lead
             "score_model",
-        ]
+        ],
+        # History is read per lead (``id``) by date; an index on each copied reference was
+        # eight more index entries for every history row intake, the claim and the sweep
+        # write, and no query used them.
+        no_db_index=[
+            "campaign",
+            "channel",
+            "created_by",
+            "definition",
+            "disqualification_reason",
+            "erased_by",
+            "form",
+            "owner",
+        ],
     )
 
     class Meta:

@@ -380,7 +380,7 @@ def _write_sql() -> tuple[str, tuple[tuple[str, str], ...]]:
     history_values = ", ".join(f'n."{c}"' for c in tracked)
     lead_table, request_table = Lead._meta.db_table, LeadRequest._meta.db_table
     # Table and column names come from the models; every value is a parameter.
-    sql = (
+    statement = (
         f"WITH new_lead AS ("  # noqa: S608
         f" INSERT INTO {lead_table} ({columns})"
         f" SELECT {columns} FROM json_to_recordset(%(leads)s::json) AS v({typed}, ord integer)"
@@ -408,7 +408,7 @@ def _write_sql() -> tuple[str, tuple[tuple[str, str], ...]]:
         f" ORDER BY r.ord"
         f") SELECT id FROM new_lead ORDER BY id"
     )
-    return sql, tuple((f.column, f.attname) for f in fields)
+    return statement, tuple((f.column, f.attname) for f in fields)
 
 
 def _write_postgresql(
@@ -422,7 +422,7 @@ def _write_postgresql(
 ) -> None:
     """``_write`` in one statement (``_write_sql``): every column of every lead as the ORM
     would write it (``auto_now`` fields get their ``pre_save`` value, as in ``bulk_create``)."""
-    sql, columns = _write_sql()
+    statement, columns = _write_sql()
     auto_now = [f for f in Lead._meta.concrete_fields if getattr(f, "auto_now", False)]
     rows = []
     place = {}  # id(lead) -> its 1-based place among the new leads
@@ -456,9 +456,7 @@ def _write_postgresql(
             ]
         ),
     }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = [row[0] for row in cursor.fetchall()]
+    ids = [row[0] for row in sql.execute(statement, params)]
     for lead, pk in zip(created, ids, strict=True):
         lead.pk = pk
         lead._state.adding = False

@@ -37,3 +37,29 @@ def test_select_reads_what_the_orm_reads(channel):
     assert model_to_dict(read_policy) == model_to_dict(SlaPolicy.objects.get(pk=policy.pk))
     assert read_policy.working_days == [1, 2, 3]
     assert sql.select(Lead, "id = %s", [-1]) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_execute_prepares_its_statement_and_nothing_else_is_prepared(marketer, channel):
+    """``org.sql.execute`` runs intake's write as a prepared statement once it has run
+    ``prepare_threshold`` times on the connection; the ORM's queries, many more, never are
+    (they bind client-side), so the generic plan mode touches only such statements."""
+    from django.db import connection
+
+    from leads.services import LeadInput, Source, lead_intake
+
+    for i in range(8):
+        lead_intake(
+            data=LeadInput(name=f"L{i}", channel=channel, email=f"l{i}@x.ru"),
+            source=Source.API,
+            by=marketer,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans FROM pg_prepared_statements")
+        prepared = cursor.fetchall()
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("force_generic_plan",)
+    assert [statement.startswith("WITH new_lead AS") for statement, _ in prepared] == [True]
+    assert prepared[0][1] >= 3  # runs 6-8 executed it, with the generic plan
+    assert Lead.objects.count() == 8
