@@ -70,7 +70,7 @@ def execute(statement: str, params: Sequence[Any] | dict[str, Any]) -> list[tupl
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
             return cursor.fetchall()
-    from django.db.backends.postgresql.base import ServerBindingCursor
+    from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
 
     connection.ensure_connection()
     raw = ServerBindingCursor(connection.connection)
