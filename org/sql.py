@@ -92,7 +92,8 @@ def select(
     first: tuple[str, Sequence[Any]] | None = None,
 ) -> list[M]:
     """The rows of ``model``'s table matching ``where`` (SQL after ``WHERE``, ``%s`` for each
-    of ``params``), as instances. Portable SQL keeps SQLite working too.
+    of ``params``), as instances, read through ``execute``. Portable SQL keeps SQLite
+    working too.
 
     ``first``: a statement (SQL, params) sent in the same round trip before the SELECT, its
     result discarded (PostgreSQL: psycopg's client-side binding sends both as one simple
@@ -100,10 +101,9 @@ def select(
     committed while the first one waited, e.g. for a lock)."""
     head, _attnames = _select(model)
     statement = f"{head} WHERE {where}"
-    if first is not None:
-        statement, params = f"{first[0]}; {statement}", [*first[1], *params]
+    if first is None:  # one statement: prepared, like every statement ``execute`` runs
+        return [instance(model, row) for row in execute(statement, params)]
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        if first is not None:
-            cursor.nextset()
+        cursor.execute(f"{first[0]}; {statement}", [*first[1], *params])
+        cursor.nextset()
         return [instance(model, row) for row in cursor.fetchall()]
