@@ -6,7 +6,13 @@ from django.http import HttpRequest
 
 from deals import selectors, services
 from deals.models import Deal, DealStage, LostReason, Payment, StageApproval, StageChange
-from org.admin_scope import ReadOnlyMixin, Scope, ScopedHistoryAdmin, ScopedModelAdmin
+from org.admin_scope import (
+    ReadOnlyInline,
+    ReadOnlyMixin,
+    Scope,
+    ScopedHistoryAdmin,
+    ScopedModelAdmin,
+)
 from org.permissions import acting_user
 
 
@@ -42,17 +48,6 @@ class LostReasonAdmin(ScopedModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["code"] if obj is not None else []
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class PaymentInline(ReadOnlyInline):

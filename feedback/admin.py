@@ -23,23 +23,12 @@ from feedback.models import (
     ObjectionHeard,
     ReviewMeeting,
 )
-from org.admin_scope import Scope, ScopedHistoryAdmin, ScopedModelAdmin
+from org.admin_scope import ReadOnlyInline, Scope, ScopedHistoryAdmin, ScopedModelAdmin
 from org.permissions import acting_user
 
 
 class NoAddMixin:
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 
 from kpi import services
 from kpi.models import AttainmentStep, Period, Rating, Statement, StatementLine
-from org.admin_scope import ReadOnlyAdmin, Scope, ScopedModelAdmin
+from org.admin_scope import ReadOnlyAdmin, ReadOnlyInline, Scope, ScopedModelAdmin
 from org.permissions import acting_user
 
 
@@ -124,21 +124,10 @@ class RatingAdmin(ReadOnlyAdmin):
     list_filter = ["period"]
 
 
-class LineInline(admin.TabularInline):
+class LineInline(ReadOnlyInline):
     model = StatementLine
-    extra = 0
-    can_delete = False
     fields = ("user", "department", "amount", "breakdown")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Statement)

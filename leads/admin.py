@@ -29,7 +29,13 @@ from leads.models import (
     WebForm,
 )
 from leads.services.policies import POLICY_FIELDS, validate_policy
-from org.admin_scope import ReadOnlyAdmin, Scope, ScopedHistoryAdmin, ScopedModelAdmin
+from org.admin_scope import (
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    Scope,
+    ScopedHistoryAdmin,
+    ScopedModelAdmin,
+)
 from org.models import Role
 from org.permissions import acting_user
 
@@ -85,18 +91,10 @@ class DisqualificationReasonAdmin(ScopedModelAdmin):
     search_fields = ["code", "label"]
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(ReadOnlyInline):
+    """Versions change only through proposal and approval."""
+
     model = LeadCriterion
-    extra = 0
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # versions change only through proposal and approval
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(LeadDefinition)

@@ -48,7 +48,10 @@ class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class ReadOnlyMixin:
     """Rows the application writes (a payment, a training, a flag, an import, a rating) and
     nobody adds, edits or deletes by hand: the admin shows them, whatever the role's
-    permissions or a superuser's."""
+    permissions or a superuser's.
+
+    ``obj`` is optional so that one mixin fits both signatures: ``ModelAdmin`` asks
+    ``has_add_permission(request)``, an inline ``has_add_permission(request, obj)``."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -62,6 +65,14 @@ class ReadOnlyMixin:
 
 class ReadOnlyAdmin(ReadOnlyMixin, ScopedModelAdmin):
     pass
+
+
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
+    """The same rows shown under their parent's change page (a deal's payments, a statement's
+    lines): no empty extra forms, no delete boxes, every field read-only."""
+
+    extra = 0
+    can_delete = False
 
 
 class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):

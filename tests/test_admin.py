@@ -85,3 +85,45 @@ def test_changing_a_role_in_the_admin_moves_the_group(client):
     user.refresh_from_db()
     assert (user.role, user.is_head) == ("marketing", True)
     assert list(user.groups.values_list("name", flat=True)) == ["marketing"]
+
+
+# Inlines of rows only the application writes: a payment, a stage change or approval, a brief's
+# history, a statement's lines, a lead definition's criteria.
+READ_ONLY_INLINES = {
+    "deals.Deal": {"PaymentInline", "StageChangeInline", "StageApprovalInline"},
+    "feedback.Brief": {"BriefEventInline"},
+    "kpi.Statement": {"LineInline"},
+    "leads.LeadDefinition": {"CriterionInline"},
+}
+
+
+def test_read_only_inlines_stay_read_only_even_for_a_superuser(rf):
+    from org.admin_scope import ReadOnlyInline
+    from org.models import User
+
+    request = rf.get("/admin/")
+    request.user = User.objects.create_superuser("root", "r@example.com", "x-pass-12345")
+    found: dict[str, set[str]] = {}
+    for model, model_admin in admin.site._registry.items():
+        for inline in model_admin.get_inline_instances(request):
+            if isinstance(inline, ReadOnlyInline):
+                found.setdefault(model._meta.label, set()).add(type(inline).__name__)
+                # the inline's own signature: has_add_permission(request, obj)
+                assert not inline.has_add_permission(request, None), inline
+                assert not inline.has_change_permission(request, None), inline
+                assert not inline.has_delete_permission(request, None), inline
+                formset = inline.get_formset(request, None)
+                assert (formset.extra, formset.max_num, formset.can_delete) == (0, 0, False)
+    assert found == READ_ONLY_INLINES
+
+
+def test_read_only_mixin_answers_a_model_admins_one_argument_call(rf):
+    from kpi.models import Rating
+    from org.models import User
+
+    request = rf.get("/admin/")
+    request.user = User.objects.create_superuser("root", "r@example.com", "x-pass-12345")
+    model_admin = admin.site._registry[Rating]
+    assert not model_admin.has_add_permission(request)  # ModelAdmin's signature
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
