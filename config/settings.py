@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before whitenoise's runserver: ops' runserver (whitenoise's, without Nagle's delay) wins.
+    "ops",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
@@ -87,7 +89,6 @@ INSTALLED_APPS = [
     "deals",
     "feedback",
     "kpi",
-    "ops",
 ]
 
 MIDDLEWARE = [
