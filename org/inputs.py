@@ -293,8 +293,23 @@ def _json_type_error(field: serializers.Field, value: object) -> str | None:
     return None
 
 
+def _json_type_errors(field: serializers.Field, value: object) -> list[str] | dict[Any, Any]:
+    """The field's errors for ``value``, shaped as DRF shapes them: a list of messages, or for
+    a list (a dict) the items' errors keyed by index (by key): ``{"tags": {1: [...]}}``.
+    A value that is no list (no object) is left to the field, which refuses it."""
+    if isinstance(field, serializers.ListField) and isinstance(value, list):
+        items: Any = enumerate(value)
+    elif isinstance(field, serializers.DictField) and isinstance(value, dict):
+        items = ((str(key), item) for key, item in value.items())
+    else:
+        message = _json_type_error(field, value)
+        return [message] if message else []
+    return {key: errors for key, item in items if (errors := _json_type_errors(field.child, item))}
+
+
 class TypedInputMixin:
-    """Refuses a JSON value of the wrong type before DRF's fields read it (see above)."""
+    """Refuses a JSON value of the wrong type before DRF's fields read it (see above), the
+    items of a list field and the values of a dict field included."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict) and not isinstance(data, QueryDict):
@@ -302,9 +317,9 @@ class TypedInputMixin:
             for field in self._writable_fields:  # type: ignore[attr-defined]
                 value = data.get(field.field_name, serializers.empty)
                 if value is not serializers.empty:
-                    message = _json_type_error(field, value)
-                    if message:
-                        errors[field.field_name] = [message]
+                    field_errors = _json_type_errors(field, value)
+                    if field_errors:
+                        errors[field.field_name] = field_errors
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)  # type: ignore[misc]

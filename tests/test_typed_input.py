@@ -8,7 +8,7 @@ import pytest
 from django.urls import get_resolver
 from rest_framework import serializers
 
-from feedback.models import FeedbackTag, Objection
+from feedback.models import FeedbackTag, LeadFeedback, Objection
 from kpi.models import Period
 from leads.models import Channel, WebForm
 from org.inputs import TypedInputMixin
@@ -91,6 +91,40 @@ def test_a_number_for_text_and_a_string_for_an_id(as_user, manager, make_lead):
     )
     assert response.status_code == 400
     assert list(response.json()) == ["owner"]
+
+
+def test_an_item_of_a_list_of_the_wrong_json_type_is_a_400(as_user, seller, touched):
+    # given a lead its owner has worked
+    lead = touched(seller)
+    url = f"/api/v1/leads/{lead.pk}/feedback/"
+    # when a number stands among the tag codes (DRF's ListField would read it as "5")
+    body = {"rating": 2, "tags": ["no_budget", 5]}
+    response = as_user(seller).post(url, body, format="json")
+    # then the list's field names the item, and nothing is saved
+    assert response.status_code == 400
+    assert response.json() == {"tags": {"1": ["Send text (a JSON string)."]}}
+    assert not LeadFeedback.objects.exists()
+    body["tags"] = ["no_budget"]
+    assert as_user(seller).post(url, body, format="json").status_code == 201
+
+
+def test_a_value_of_a_dict_of_the_wrong_json_type_is_a_400(as_user, seller, touched):
+    lead = touched(seller)
+    criteria = {"target_segment": True, "real_need": 1, "valid_contacts": True}
+    response = as_user(seller).post(
+        f"/api/v1/leads/{lead.pk}/qualify/", {"criteria": criteria}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"criteria": {"real_need": ["Send true or false."]}}
+    lead.refresh_from_db()
+    assert (lead.status, lead.qualification) == ("contacted", {})
+
+
+def test_a_string_id_in_a_list_of_ids_is_a_400(as_user, manager):
+    body = {"held_on": "2026-03-02", "participants": [manager.pk, str(manager.pk)]}
+    response = as_user(manager).post("/api/v1/review-meetings/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"participants": {"1": ["Send a whole number."]}}
 
 
 def test_an_empty_string_is_not_a_reference(as_user, marketer, channel):
