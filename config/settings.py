@@ -249,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "org.tasks.notifications_flush",
         "schedule": timedelta(minutes=1),
     },
+    "expired-tokens-sweep": {
+        "task": "org.tasks.expired_tokens_sweep",
+        "schedule": timedelta(hours=1),
+    },
     "kpi-period-end": {
         "task": "kpi.tasks.period_end_sweep",
         "schedule": timedelta(hours=1),

@@ -3,7 +3,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from hmac import compare_digest
 
 from django.contrib.auth.models import Group
@@ -230,6 +230,13 @@ def token_issue(*, user: User) -> str:
 
 def token_revoke(*, token: AuthToken) -> None:
     token.delete()
+
+
+def tokens_delete_expired(*, now: datetime | None = None) -> int:
+    """Delete the login tokens past their expiry (one statement); how many went. API keys
+    never expire and are not tokens of this kind."""
+    deleted, _ = AuthToken.objects.filter(expiry__lt=now or timezone.now()).delete()
+    return deleted
 
 
 def _key_digest(key: str) -> str:

@@ -9,6 +9,12 @@ def notifications_send_email(notification_ids: list[int]) -> int:
     return sum(services.notification_send_email(notification_id=pk) for pk in notification_ids)
 
 
+@shared_task(name="org.tasks.expired_tokens_sweep", ignore_result=True)
+def expired_tokens_sweep() -> int:
+    """Sweeper: delete expired login tokens (each request checks only its own)."""
+    return services.tokens_delete_expired()
+
+
 @shared_task(name="org.tasks.notifications_flush", ignore_result=True)
 def notifications_flush() -> int:
     """Sweeper: send e-mails whose task was never delivered (broker down, worker died)."""

@@ -9,6 +9,7 @@ from axes.models import AccessAttempt
 from django.test import Client
 from django.utils import timezone
 from knox.models import AuthToken
+from knox.settings import CONSTANTS
 from rest_framework.test import APIClient
 
 from org.models import ApiKey
@@ -52,6 +53,35 @@ def test_a_token_expires_after_token_ttl_hours(api, settings):
     assert api.get("/api/v1/users/me/").status_code == 200
     AuthToken.objects.update(expiry=timezone.now() - timedelta(seconds=1))
     assert api.get("/api/v1/users/me/").status_code == 401
+
+
+def test_a_request_reads_only_its_own_token_and_the_sweep_deletes_expired_ones(
+    api, django_assert_num_queries
+):
+    """One query authenticates a token, however many tokens its user holds (knox read them
+    all on every request to delete the expired ones); the hourly sweep deletes those."""
+    from org.authentication import TokenAuthentication
+    from org.tasks import expired_tokens_sweep
+
+    user = UserFactory(username="tok")
+    tokens = [_token(api, "tok").json()["token"] for _ in range(4)]
+    expired = AuthToken.objects.order_by("created", "digest").values_list("digest", flat=True)[:2]
+    AuthToken.objects.filter(digest__in=list(expired)).update(
+        expiry=timezone.now() - timedelta(seconds=1)
+    )
+    live = next(
+        t
+        for t in tokens
+        if AuthToken.objects.get(token_key=t[: CONSTANTS.TOKEN_KEY_LENGTH]).expiry > timezone.now()
+    )
+    with django_assert_num_queries(1):
+        assert TokenAuthentication().authenticate_credentials(live.encode())[0] == user
+    assert AuthToken.objects.filter(user=user).count() == 4  # the expired ones wait
+    api.credentials(HTTP_AUTHORIZATION=f"Token {live}")
+    assert api.get("/api/v1/users/me/").status_code == 200
+    assert expired_tokens_sweep() == 2
+    assert AuthToken.objects.filter(user=user).count() == 2
+    assert expired_tokens_sweep() == 0
 
 
 def test_logout_revokes_only_the_callers_token(api):
