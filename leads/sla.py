@@ -1,8 +1,10 @@
 """First-response deadlines: which policy applies and when its clock runs out."""
 
 import zoneinfo
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 
@@ -21,21 +23,44 @@ class BusinessHours:
     tz: zoneinfo.ZoneInfo
 
 
-def policy_for(*, channel: Channel | int | None, segment: str) -> SlaPolicy | None:
-    """The most specific policy: channel+segment, channel, segment, then the default."""
+def policy_for(
+    *,
+    channel: Channel | int | None,
+    segment: str,
+    candidates: list[SlaPolicy] | None = None,
+) -> SlaPolicy | None:
+    """The most specific policy: channel+segment, channel, segment, then the default.
+
+    ``candidates``: policies read beforehand by ``policies_where`` for this key among others
+    (a batch reads them once for all its keys); without them, one query."""
     channel_id = channel.pk if isinstance(channel, Channel) else channel
-    # Every intake asks this: hand-written (``org.sql``), compiling the ORM's query cost more
-    # than running it.
-    candidates = sql.select(
-        SlaPolicy,
-        "(channel_id = %s OR channel_id IS NULL) AND segment IN (%s, %s)",
-        [channel_id, segment, ""],
-    )
+    if candidates is None:
+        # Every intake asks this: hand-written (``org.sql``), compiling the ORM's query cost
+        # more than running it.
+        candidates = sql.select(SlaPolicy, *policies_where({(channel_id, segment)}))
 
     def rank(policy: SlaPolicy) -> int:
         return (2 if policy.channel_id is not None else 0) + (1 if policy.segment else 0)
 
-    return max(candidates, key=rank, default=None)
+    return max(
+        (
+            p
+            for p in candidates
+            if p.channel_id in (channel_id, None) and p.segment in (segment, "")
+        ),
+        key=rank,
+        default=None,
+    )
+
+
+def policies_where(keys: Collection[tuple[int | None, str]]) -> tuple[str, list[Any]]:
+    """The SQL condition (and its values) of the policies that may apply to any of ``keys``
+    (channel id, segment): ``policy_for`` picks each key's among them."""
+    channels = sorted({c for c, _ in keys if c is not None})
+    segments = sorted({s for _, s in keys} | {""})
+    by_channel = f"channel_id IN ({', '.join(['%s'] * len(channels))}) OR " if channels else ""
+    marks = ", ".join(["%s"] * len(segments))
+    return f"({by_channel}channel_id IS NULL) AND segment IN ({marks})", [*channels, *segments]
 
 
 def business_hours_of(policy: SlaPolicy | None) -> BusinessHours | None:
@@ -94,11 +119,16 @@ def add_working_time(
 
 
 def deadline_for(
-    *, channel: Channel | int | None, segment: str, start: datetime
+    *,
+    channel: Channel | int | None,
+    segment: str,
+    start: datetime,
+    candidates: list[SlaPolicy] | None = None,
 ) -> tuple[datetime, int]:
     """The first-response deadline for a lead entering the queue at ``start``, and the
-    policy's minutes (the length of one SLA period, used for the level-2 escalation)."""
-    policy = policy_for(channel=channel, segment=segment)
+    policy's minutes (the length of one SLA period, used for the level-2 escalation).
+    ``candidates`` as for ``policy_for``."""
+    policy = policy_for(channel=channel, segment=segment, candidates=candidates)
     minutes = policy.first_response_minutes if policy else DEFAULT_MINUTES
     hours = business_hours_of(policy)
     calendar = calendar_for(start, hours)

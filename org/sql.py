@@ -64,46 +64,62 @@ def execute(statement: str, params: Sequence[Any] | dict[str, Any]) -> list[tupl
     running it. This cursor binds server-side, psycopg prepares the statement after
     ``prepare_threshold`` runs, and the settings give prepared statements a generic plan
     (``plan_cache_mode``): from then on the statement is only executed. The cursor is
-    wrapped as Django wraps its own, so query logging and execute wrappers see it.
+    wrapped as Django wraps its own, so execute wrappers see it; while queries are logged
+    the ORM's cursor runs it, so the log shows it with its values.
     Without ``DATABASE_PREPARED_STATEMENTS`` (or on SQLite) it is a plain execute."""
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or connection.queries_logged:
+        # Elsewhere, and while queries are logged (DEBUG, tests counting them): the ORM's own
+        # cursor, whose log shows the statement with its values.
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
             return cursor.fetchall()
     from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
 
     connection.ensure_connection()
-    raw = ServerBindingCursor(connection.connection)
-    cursor = (
-        connection.make_debug_cursor(raw)
-        if connection.queries_logged
-        else connection.make_cursor(raw)
-    )
-    with cursor:
+    with connection.make_cursor(ServerBindingCursor(connection.connection)) as cursor:
         cursor.execute(statement, params)
         return cursor.fetchall()
 
 
-def select(
-    model: type[M],
-    where: str,
-    params: Sequence[Any],
-    *,
-    first: tuple[str, Sequence[Any]] | None = None,
-) -> list[M]:
+def select(model: type[M], where: str, params: Sequence[Any]) -> list[M]:
     """The rows of ``model``'s table matching ``where`` (SQL after ``WHERE``, ``%s`` for each
     of ``params``), as instances, read through ``execute``. Portable SQL keeps SQLite
-    working too.
-
-    ``first``: a statement (SQL, params) sent in the same round trip before the SELECT, its
-    result discarded (PostgreSQL: psycopg's client-side binding sends both as one simple
-    query; each statement takes its own snapshot, so in READ COMMITTED the SELECT sees what
-    committed while the first one waited, e.g. for a lock)."""
+    working too."""
     head, _attnames = _select(model)
-    statement = f"{head} WHERE {where}"
-    if first is None:  # one statement: prepared, like every statement ``execute`` runs
-        return [instance(model, row) for row in execute(statement, params)]
+    return [instance(model, row) for row in execute(f"{head} WHERE {where}", params)]
+
+
+Query = tuple[type[Model], str, Sequence[Any]]  # model, WHERE, its values
+
+
+def select_together(
+    queries: Sequence[Query], *, first: tuple[str, Sequence[Any]] | None = None
+) -> list[list[Any]]:
+    """Several ``select``s in one round trip, each one's instances in its place; ``first``
+    is a statement (SQL, values) sent before them, its result discarded.
+
+    PostgreSQL: psycopg's client-side binding sends them as one simple query, and each
+    statement takes its own snapshot, so in READ COMMITTED the reads see what committed
+    while ``first`` waited, e.g. for a lock. Elsewhere, one statement after the other."""
+    statements: list[tuple[str, Sequence[Any]]] = [first] if first else []
+    statements += [
+        (f"{_select(model)[0]} WHERE {where}", params) for model, where, params in queries
+    ]
+    found: list[list[Any]] = []
     with connection.cursor() as cursor:
-        cursor.execute(f"{first[0]}; {statement}", [*first[1], *params])
-        cursor.nextset()
-        return [instance(model, row) for row in cursor.fetchall()]
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "; ".join(sql for sql, _ in statements),
+                [value for _, params in statements for value in params],
+            )
+            if first:
+                cursor.nextset()
+            for n, (model, _where, _params) in enumerate(queries):
+                if n:
+                    cursor.nextset()
+                found.append([instance(model, row) for row in cursor.fetchall()])
+            return found
+        for model, where, params in queries:
+            cursor.execute(f"{_select(model)[0]} WHERE {where}", params)
+            found.append([instance(model, row) for row in cursor.fetchall()])
+    return found

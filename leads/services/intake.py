@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from leads import sla
-from leads.models import Campaign, Channel, Escalation, Lead, LeadRequest, WebForm
+from leads.models import Campaign, Channel, Escalation, Lead, LeadRequest, SlaPolicy, WebForm
 from leads.scoring.scoring import score_new_leads
 from leads.services import history_sql
 from leads.services.queue import route_new_lead
@@ -160,10 +160,13 @@ def _contact_locks(contacts: set[str]) -> tuple[str, list[Any]] | None:
 _OPEN_SQL = "status IN ({})".format(", ".join(f"'{s}'" for s in Lead.OPEN_STATUSES))
 
 
-def _open_leads_holding(emails: set[str], phones: set[str]) -> list[Lead]:
+def _open_leads_and_policies(
+    emails: set[str], phones: set[str], keys: set[tuple[int, str]]
+) -> tuple[list[Lead], list[SlaPolicy]]:
     """Lock the contacts (``_contact_locks``), then read the open leads whose e-mail is one
-    of ``emails`` or whose phone is one of ``phones``: two statements in one round trip, the
-    read with its own snapshot, taken once the locks are held (READ COMMITTED), so it sees
+    of ``emails`` or whose phone is one of ``phones``, and the SLA policies that may apply to
+    the (channel, segment) ``keys``: three statements in one round trip, the reads with
+    their own snapshot, taken once the locks are held (READ COMMITTED), so they see
     whatever an intake that held them before committed.
 
     Each branch repeats its partial unique index's predicate (open status, non-empty
@@ -177,9 +180,11 @@ def _open_leads_holding(emails: set[str], phones: set[str]) -> list[Lead]:
             marks = ", ".join(["%s"] * len(values))
             branches.append(f"({_OPEN_SQL} AND {column} <> '' AND {column} IN ({marks}))")
             params.extend(values)
-    if not branches:
-        return []
-    return sql.select(Lead, " OR ".join(branches), params, first=_contact_locks(emails | phones))
+    queries: list[sql.Query] = [(SlaPolicy, *sla.policies_where(keys))]
+    if branches:
+        queries.append((Lead, " OR ".join(branches), params))
+    policies, *leads = sql.select_together(queries, first=_contact_locks(emails | phones))
+    return (leads[0] if leads else []), policies
 
 
 def _intake_batch(
@@ -187,9 +192,11 @@ def _intake_batch(
 ) -> list[IntakeResult]:
     emails = {data.email for data in items if data.email}
     phones = {data.phone for data in items if data.phone}
+    keys = {(data.channel.pk, data.segment) for data in items}
+    open_leads, policies = _open_leads_and_policies(emails, phones, keys)
     by_email: dict[str, Lead] = {}
     by_phone: dict[str, Lead] = {}
-    for lead in _open_leads_holding(emails, phones):
+    for lead in open_leads:
         if lead.email:
             by_email[lead.email] = lead
         if lead.phone:
@@ -210,7 +217,9 @@ def _intake_batch(
                 repeats[existing.pk] += 1
             results.append(IntakeResult(existing, True))
             continue
-        lead = _new_lead(data=data, source=source, by=by, now=now, deadlines=deadlines)
+        lead = _new_lead(
+            data=data, source=source, by=by, now=now, deadlines=deadlines, policies=policies
+        )
         lead._prefetched_objects_cache = {"escalations": no_escalations}  # type: ignore[attr-defined]
         created.append(lead)
         results.append(IntakeResult(lead, False))
@@ -251,9 +260,11 @@ def _new_lead(
     by: User | None,
     now: datetime,
     deadlines: dict[tuple[int, str], tuple[datetime, int]],
+    policies: list[SlaPolicy],
 ) -> Lead:
     """An unsaved lead for ``data``, queued (or assigned round-robin), with the history
-    reason and user its creation is recorded with."""
+    reason and user its creation is recorded with. ``policies``: the SLA policies that may
+    apply to the batch (``sla.policies_where``)."""
     lead = Lead(
         **{f: getattr(data, f) for f in (*CONTACT_FIELDS, *UTM_FIELDS)},
         channel=data.channel,
@@ -267,7 +278,9 @@ def _new_lead(
     )
     key = (data.channel.pk, data.segment)
     if key not in deadlines:  # the same for every lead of a channel and segment at ``now``
-        deadlines[key] = sla.deadline_for(channel=key[0], segment=key[1], start=now)
+        deadlines[key] = sla.deadline_for(
+            channel=key[0], segment=key[1], start=now, candidates=policies
+        )
     reason = route_new_lead(lead=lead, now=now, deadline=deadlines[key])
     stamp(lead, by=by, reason=f"intake ({source}); {reason}")
     # A brand-new lead has no deal: the response needs no query for it.

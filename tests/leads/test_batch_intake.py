@@ -333,3 +333,41 @@ def test_intakes_of_one_contact_take_turns_and_never_collide(monkeypatch):
     assert len({r.lead.pk for r in results}) == 1
     assert collisions == []
     assert Lead.objects.get().duplicate_requests == 7
+
+
+@pytest.mark.django_db
+def test_each_item_gets_its_own_sla_policy_from_one_read(client, channel):
+    """The policies that may apply to every (channel, segment) of a batch are read once;
+    each new lead still gets the most specific one: channel and segment, channel, segment,
+    then the default (5 minutes)."""
+    from datetime import timedelta
+
+    from leads.models import SlaPolicy
+    from tests.conftest import count_queries
+
+    other = ChannelFactory(slug="expo")
+    SlaPolicy.objects.create(
+        name="web smb", first_response_minutes=7, channel=channel, segment="smb"
+    )
+    SlaPolicy.objects.create(name="web", first_response_minutes=11, channel=channel)
+    SlaPolicy.objects.create(name="any ent", first_response_minutes=13, segment="ent")
+    expected = {
+        ("website", "smb"): 7,
+        ("website", "ent"): 11,
+        ("website", ""): 11,
+        ("expo", "smb"): 5,
+        ("expo", "ent"): 13,
+        ("expo", ""): 5,
+    }
+    items = [
+        _item(n, channel=slug, segment=segment)
+        for n, (slug, segment) in enumerate(list(expected) * 3)
+    ]
+    client.post(URL, {"leads": [_item(101)]}, format="json")  # the scoring model's version
+    one_key = count_queries(lambda: client.post(URL, {"leads": [_item(100)]}, format="json"))
+    many = count_queries(lambda: client.post(URL, {"leads": items}, format="json"), status=200)
+    assert many.queries == one_key.queries
+    for lead in Lead.objects.exclude(email__in=["lead100@example.ru", "lead101@example.ru"]):
+        minutes = expected[(lead.channel.slug, lead.segment)]
+        assert lead.sla_deadline - lead.created_at == timedelta(minutes=minutes), lead.name
+    assert other.leads.count() == 9

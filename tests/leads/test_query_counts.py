@@ -90,8 +90,8 @@ def test_reference_lists_are_constant(as_user, seller, django_assert_num_queries
 @pytest.mark.postgres
 def test_a_brand_new_lead_is_a_fixed_set_of_statements(as_user, marketer, channel):
     """POST /api/v1/leads/ for a new contact: the channel; SAVEPOINT (BEGIN outside a test);
-    the contact's advisory lock and the open leads holding the contact (one round trip); the
-    SLA policy; the
+    the contact's advisory lock, the open leads holding the contact and the SLA policies that
+    may apply (one round trip); the
     newest scoring model (at most once per 5 s in a process, every time in tests); one
     statement for the writes (the lead, its id returned by the INSERT, with its history row
     and its request record); RELEASE (COMMIT). Nothing after the commit: a new lead's
@@ -100,9 +100,9 @@ def test_a_brand_new_lead_is_a_fixed_set_of_statements(as_user, marketer, channe
     body = {"name": "Ivan", "email": "ivan@example.ru", "channel": channel.slug}
     assert count_queries(
         lambda: client.post("/api/v1/leads/", body, format="json"), status=201
-    ) == Count(7, rows=1)
+    ) == Count(6, rows=1)
     again = {"name": "Anna", "phone": "+79161234567", "channel": channel.slug}
     # The process remembers which scoring model is newest for 5 s: one statement less.
     assert count_queries(
         lambda: client.post("/api/v1/leads/", again, format="json"), status=201
-    ) == Count(6, rows=1)
+    ) == Count(5, rows=1)

@@ -48,6 +48,7 @@ def test_execute_prepares_its_statement_and_nothing_else_is_prepared(marketer, c
     from django.db import connection
 
     from leads.services import LeadInput, Source, lead_intake
+    from leads.sla import policy_for
 
     for i in range(8):
         lead_intake(
@@ -56,6 +57,7 @@ def test_execute_prepares_its_statement_and_nothing_else_is_prepared(marketer, c
             by=marketer,
         )
         Lead.objects.filter(channel=channel).count()  # the ORM, as often
+        policy_for(channel=channel, segment="")  # org.sql.select
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement, generic_plans FROM pg_prepared_statements")
         prepared = dict(cursor.fetchall())
