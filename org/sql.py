@@ -98,28 +98,49 @@ def select_together(
     """Several ``select``s in one round trip, each one's instances in its place; ``first``
     is a statement (SQL, values) sent before them, its result discarded.
 
-    PostgreSQL: psycopg's client-side binding sends them as one simple query, and each
-    statement takes its own snapshot, so in READ COMMITTED the reads see what committed
-    while ``first`` waited, e.g. for a lock. Elsewhere, one statement after the other."""
+    PostgreSQL runs them one after the other as separate statements, each with its own
+    snapshot, so in READ COMMITTED the reads see what committed while ``first`` waited, e.g.
+    for a lock: sent together in psycopg's pipeline mode, each prepared as ``execute``'s
+    statements are (BEGIN, when a transaction starts here, travels with them); while
+    queries are logged, as one simple query of client-side bound statements. Elsewhere, one
+    statement after the other."""
     statements: list[tuple[str, Sequence[Any]]] = [first] if first else []
     statements += [
         (f"{_select(model)[0]} WHERE {where}", params) for model, where, params in queries
     ]
-    found: list[list[Any]] = []
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    rows: list[list[tuple[Any, ...]]] = []
+    if connection.vendor == "postgresql" and not connection.queries_logged:
+        from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
+
+        connection.ensure_connection()
+        raw = connection.connection
+        cursors = []
+        # Leaving the pipeline waits for every result; an error it raises is Django's.
+        with connection.wrap_database_errors, raw.pipeline():
+            for statement, params in statements:
+                cursor = connection.make_cursor(ServerBindingCursor(raw))
+                cursor.execute(statement, params)
+                cursors.append(cursor)
+        for cursor in cursors:
+            rows.append(cursor.fetchall())
+            cursor.close()
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute(
                 "; ".join(sql for sql, _ in statements),
                 [value for _, params in statements for value in params],
             )
-            if first:
-                cursor.nextset()
-            for n, (model, _where, _params) in enumerate(queries):
-                if n:
-                    cursor.nextset()
-                found.append([instance(model, row) for row in cursor.fetchall()])
-            return found
-        for model, where, params in queries:
-            cursor.execute(f"{_select(model)[0]} WHERE {where}", params)
-            found.append([instance(model, row) for row in cursor.fetchall()])
-    return found
+            rows.append(cursor.fetchall())
+            while cursor.nextset():
+                rows.append(cursor.fetchall())
+    else:
+        with connection.cursor() as cursor:
+            for statement, params in statements:
+                cursor.execute(statement, params)
+                rows.append(cursor.fetchall())
+    if first:
+        rows = rows[1:]
+    return [
+        [instance(model, row) for row in found]
+        for (model, _where, _params), found in zip(queries, rows, strict=True)
+    ]

@@ -69,3 +69,28 @@ def test_execute_prepares_its_statement_and_nothing_else_is_prepared(marketer, c
     # The ORM qualifies every column with its table; none of its queries was prepared.
     assert not [s for s in prepared if '"leads_lead"."' in s or '"leads_slapolicy"."' in s]
     assert Lead.objects.count() == 8
+
+
+@pytest.mark.django_db
+def test_select_together_reads_each_query_alike_however_it_is_sent(channel):
+    """Pipelined (PostgreSQL), as one logged simple query (while queries are logged) or one
+    after the other (SQLite): the same instances, each query's in its place."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead = LeadFactory(channel=channel, email="a@x.ru")
+    policy = SlaPolicy.objects.create(name="Web", first_response_minutes=9, channel=channel)
+    queries: list[sql.Query] = [
+        (Lead, "email IN (%s, %s)", ["a@x.ru", "b@x.ru"]),
+        (SlaPolicy, "channel_id = %s", [channel.pk]),
+        (Lead, "id = %s", [-1]),
+    ]
+    first = ("SELECT 1", []) if connection.vendor == "postgresql" else None
+    quiet = sql.select_together(queries, first=first)
+    with CaptureQueriesContext(connection) as logged:
+        loud = sql.select_together(queries, first=first)
+    assert [[_state(o) for o in found] for found in quiet] == [
+        [_state(o) for o in found] for found in loud
+    ]
+    assert [[o.pk for o in found] for found in quiet] == [[lead.pk], [policy.pk], []]
+    assert all(q["sql"] for q in logged.captured_queries)  # the log shows the statements
