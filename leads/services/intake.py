@@ -174,7 +174,8 @@ def _open_leads_and_policies(
     the planner chose a scan of the whole table). Hand-written (``org.sql``): compiling the
     ORM's version of this query cost more than running it.
     """
-    branches, params = [], []
+    branches: list[str] = []
+    params: list[Any] = []
     for column, values in (("email", sorted(emails)), ("phone", sorted(phones))):
         if not values:
             continue
