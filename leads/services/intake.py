@@ -238,15 +238,17 @@ def _intake_batch(
 
     score_new_leads(created)
     _write(
-        created,
-        [
-            (result.lead, result.duplicate, data.payload())
-            for data, result in zip(items, results, strict=True)
-        ],
-        repeats,
-        history_at=timezone.now(),
-        received_at=now,
-        source=source,
+        Writes(
+            created=created,
+            requests=[
+                (result.lead, result.duplicate, data.payload())
+                for data, result in zip(items, results, strict=True)
+            ],
+            repeats=repeats,
+            history_at=timezone.now(),
+            received_at=now,
+            source=source,
+        )
     )
     return results
 
@@ -309,57 +311,48 @@ def _new_lead(
 # single POST sent three INSERTs and an UPDATE before). tests/leads/test_batch_intake.py checks
 # that it stores exactly the rows the ORM path (``_write_orm``) stores for the same data.
 
-RequestRow = tuple[Lead, bool, dict[str, Any]]  # the item's lead, duplicate, payload
+
+@dataclass(frozen=True)
+class Writes:
+    """What a judged batch stores: ``created`` (unsaved leads, in the batch's order; each
+    gets its id, ascending in that order, as ``bulk_create`` gives them) with one creation
+    history row each (type ``+``, the lead's stamped reason and user, at ``history_at``);
+    ``repeats`` (existing lead id -> repeat requests) added to those leads' counters; one
+    request record per item (``requests``: its lead, duplicate, payload; in the batch's
+    order), received at ``received_at`` from ``source``."""
+
+    created: list[Lead]
+    requests: list[tuple[Lead, bool, dict[str, Any]]]
+    repeats: dict[int, int]
+    history_at: datetime
+    received_at: datetime
+    source: str
 
 
-def _write(
-    created: list[Lead],
-    requests: list[RequestRow],
-    repeats: dict[int, int],
-    *,
-    history_at: datetime,
-    received_at: datetime,
-    source: str,
-) -> None:
-    """Store a judged batch: insert ``created`` (unsaved leads, in the batch's order; each gets
-    its id, ascending in that order, as ``bulk_create`` gives them) with one creation history
-    row each (type ``+``, the lead's stamped reason and user, at ``history_at``), add
-    ``repeats`` (existing lead id -> repeat requests) to those leads' counters, and record one
-    request per item (``requests``, in the batch's order)."""
-    writer = _write_postgresql if connection.vendor == "postgresql" else _write_orm
-    writer(
-        created,
-        requests,
-        repeats,
-        history_at=history_at,
-        received_at=received_at,
-        source=source,
-    )
+def _write(writes: Writes) -> None:
+    if connection.vendor == "postgresql":
+        _write_postgresql(writes)
+    else:
+        _write_orm(writes)
 
 
-def _write_orm(
-    created: list[Lead],
-    requests: list[RequestRow],
-    repeats: dict[int, int],
-    *,
-    history_at: datetime,
-    received_at: datetime,
-    source: str,
-) -> None:
-    if created:
-        Lead.objects.bulk_create(created)
-        Lead.history.bulk_history_create(created, default_date=history_at)  # type: ignore[attr-defined]
-    for pk, n in repeats.items():
+def _write_orm(writes: Writes) -> None:
+    if writes.created:
+        Lead.objects.bulk_create(writes.created)
+        Lead.history.bulk_history_create(  # type: ignore[attr-defined]
+            writes.created, default_date=writes.history_at
+        )
+    for pk, n in writes.repeats.items():
         Lead.objects.filter(pk=pk).update(duplicate_requests=F("duplicate_requests") + n)
     LeadRequest.objects.bulk_create(
         LeadRequest(
             lead_id=lead.pk,
-            received_at=received_at,
-            source=source,
+            received_at=writes.received_at,
+            source=writes.source,
             duplicate=duplicate,
             payload=payload,
         )
-        for lead, duplicate, payload in requests
+        for lead, duplicate, payload in writes.requests
     )
 
 
@@ -432,22 +425,14 @@ def _write_sql() -> tuple[str, tuple[tuple[str, str], ...]]:
     return statement, tuple((f.column, f.attname) for f in fields)
 
 
-def _write_postgresql(
-    created: list[Lead],
-    requests: list[RequestRow],
-    repeats: dict[int, int],
-    *,
-    history_at: datetime,
-    received_at: datetime,
-    source: str,
-) -> None:
+def _write_postgresql(writes: Writes) -> None:
     """``_write`` in one statement (``_write_sql``): every column of every lead as the ORM
     would write it (``auto_now`` fields get their ``pre_save`` value, as in ``bulk_create``)."""
     statement, columns = _write_sql()
     auto_now = [f for f in Lead._meta.concrete_fields if getattr(f, "auto_now", False)]
     rows = []
     place = {}  # id(lead) -> its 1-based place among the new leads
-    for ord_, lead in enumerate(created):
+    for ord_, lead in enumerate(writes.created):
         for field in auto_now:
             field.pre_save(lead, add=True)
         row = {column: getattr(lead, attname) for column, attname in columns}
@@ -463,22 +448,22 @@ def _write_postgresql(
 
     params: dict[str, Any] = {
         "leads": json.dumps(rows, default=text),
-        "history_at": history_at,
-        "reasons": [lead._change_reason for lead in created],  # type: ignore[attr-defined]
-        "users": [getattr(lead._history_user, "pk", None) for lead in created],  # type: ignore[attr-defined]
-        "repeat_ids": list(repeats),
-        "repeat_counts": list(repeats.values()),
-        "received_at": received_at,
-        "source": source,
+        "history_at": writes.history_at,
+        "reasons": [lead._change_reason for lead in writes.created],  # type: ignore[attr-defined]
+        "users": [getattr(lead._history_user, "pk", None) for lead in writes.created],  # type: ignore[attr-defined]
+        "repeat_ids": list(writes.repeats),
+        "repeat_counts": list(writes.repeats.values()),
+        "received_at": writes.received_at,
+        "source": writes.source,
         "requests": json.dumps(
             [
                 [lead.pk, None if lead.pk else place[id(lead)], duplicate, payload]
-                for lead, duplicate, payload in requests
+                for lead, duplicate, payload in writes.requests
             ]
         ),
     }
     ids = [row[0] for row in sql.execute(statement, params)]
-    for lead, pk in zip(created, ids, strict=True):
+    for lead, pk in zip(writes.created, ids, strict=True):
         lead.pk = pk
         lead._state.adding = False
         lead._state.db = connection.alias
