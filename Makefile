@@ -54,6 +54,8 @@ test: lint typecheck pytest
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+# Always these options (default wrapping, no tests/ or bench/): the catalogue is written in this
+# one shape, so running it again gives no diff.
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l ru --ignore=.venv --ignore=bench --ignore=tests
 	$(BIN)/python manage.py compilemessages --ignore=.venv
