@@ -252,20 +252,17 @@ def _claim_postgresql(*, user: User, now: datetime) -> Lead | None:
         "wall": wall,
         "reason": CLAIM_REASON,
     }
-    statement = _claim_statement(capacity=False)
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        cap, _held, *values = cursor.fetchone()
+    # Prepared, with a generic plan (``org.sql.execute``): parsing and planning the statement
+    # cost about as much as running it.
+    [(cap, _held, *values)] = sql.execute(_claim_statement(capacity=False), params)
     if cap is not None:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic():
             # Serialise this person's own claims so two tabs cannot both pass the limit.
-            cursor.execute(
+            sql.execute(
                 f"SELECT 1 FROM {User._meta.db_table} WHERE id = %s FOR UPDATE",  # noqa: S608
                 [user.pk],
             )
-            statement = _claim_statement(capacity=True)
-            cursor.execute(statement, params)
-            cap, held, *values = cursor.fetchone()
+            [(cap, held, *values)] = sql.execute(_claim_statement(capacity=True), params)
             if values[0] is None and cap is not None and held >= cap:
                 raise CapacityReached(cap)
     if values[0] is None:
