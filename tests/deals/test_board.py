@@ -174,3 +174,21 @@ def test_the_buttons_post_the_move_through_one_form(client, make_deal, seller):
     assert (
         f'form="card-move" formaction="/deals/{deal.pk}/move/" name="stage" value="meeting"' in page
     )
+
+
+@pytest.mark.parametrize(("language", "shown"), [("en", "1,500 ·"), ("ru", "1\xa0500 ·")])
+def test_a_column_head_writes_its_count_as_a_number_of_the_readers_language(
+    client, make_deal, seller, monkeypatch, language, shown
+):
+    board = selectors.deal_board
+
+    def counted(**kwargs):  # type: ignore[no-untyped-def]
+        columns = board(**kwargs)
+        columns[0].count = 1500
+        return columns
+
+    monkeypatch.setattr(selectors, "deal_board", counted)
+    make_deal(seller)
+    client.force_login(seller)
+    page = client.get("/deals/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert shown in html.unescape(page)

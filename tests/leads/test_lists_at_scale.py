@@ -170,3 +170,13 @@ def test_a_deep_page_by_its_position_sends_the_first_pages_queries(as_user, mana
         assert rows_in(client.get(body["next"])) == 2
     assert len(deep.captured_queries) == len(first.captured_queries)
     assert not any("OFFSET" in q["sql"].upper() for q in deep.captured_queries)
+
+
+def test_the_pager_writes_only_the_filters_there_are(client, manager, make_lead):
+    for _ in range(51):
+        make_lead()
+    client.force_login(manager)
+    plain = client.get("/leads/").content.decode()
+    assert 'href="?page=2&amp;after=' in plain and "?&amp;" not in plain
+    filtered = client.get("/leads/?status=new").content.decode()
+    assert 'href="?status=new&amp;page=2&amp;after=' in filtered
