@@ -70,3 +70,46 @@ def test_check_deploy_is_clean_with_a_production_environment():
         "WARNING",
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "5 -c plan_cache_mode=force_generic_plan"),
+        ({"DATABASE_PREPARED_STATEMENTS": "0"}, "None None"),
+        (
+            {
+                "DATABASE_URL": "postgres://u@db.example/tandem?options=-c%20statement_timeout%3D5000"
+            },
+            "5 -c statement_timeout=5000 -c plan_cache_mode=force_generic_plan",
+        ),
+    ],
+)
+def test_prepared_statements_are_a_postgresql_setting_that_can_be_turned_off(env, expected):
+    """The hot paths' prepared statements (org.sql.execute): psycopg's threshold and the
+    generic plan mode, kept beside options a DATABASE_URL already carries; off with
+    DATABASE_PREPARED_STATEMENTS=0 (a pooler that does not track them)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    clean.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_DEBUG": "1",
+            "DATABASE_URL": "postgres://u@db.example/tandem",
+            **env,
+        }
+    )
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "o = settings.DATABASES['default']['OPTIONS']; "
+            "print(o.get('prepare_threshold'), o.get('options'))",
+        ],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert shown.stdout.strip() == expected, shown.stderr
