@@ -299,6 +299,28 @@ def _no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]
     assert width <= inner, f"{page.url}: {width} px wide on a {inner} px screen"
 
 
+def test_head_of_sales_queue_keeps_my_leads_short_and_breaches_beside_the_queue(page, login, shot):
+    # given a head of sales with no leads of their own and a long queue beside them
+    UserFactory(username="shead", role="sales", is_head=True)
+    channel = ChannelFactory(slug="website", name="Website")
+    for i in range(8):
+        _lead(f"Waiting Lead {i}", channel)
+    # when they open the queue on a desktop screen (the page fixture: 1366 px)
+    login("shead")
+    page.goto(f"{page.base}/leads/queue/")
+    mine = page.locator("section:has(h2:has-text('My leads'))").bounding_box()
+    waiting = page.locator("section:has(h2:has-text('Waiting in the queue'))").bounding_box()
+    breaches = page.locator("section:has(h2:has-text('SLA breaches today'))").bounding_box()
+    shot("head-queue-desktop")
+    # then "My leads" is as tall as its one empty row, not the queue's height of blank card,
+    # and the breaches table follows right under it, beside the queue, not below all of it
+    assert mine is not None and waiting is not None and breaches is not None
+    assert mine["y"] == waiting["y"]  # side by side
+    assert mine["height"] < waiting["height"] / 2
+    assert breaches["x"] == mine["x"]
+    assert breaches["y"] < mine["y"] + mine["height"] + 40
+
+
 def test_phone_queue_and_lead_page_fit_the_screen(browser, live_server, shot):  # type: ignore[no-untyped-def]
     UserFactory(username="pavel", role="sales", first_name="Pavel", last_name="Konstantinopolsky")
     channel = ChannelFactory(slug="exhibitions", name="Exhibitions and trade fairs")

@@ -165,6 +165,27 @@ def test_breaches_today_name_each_salesperson_as_everywhere_else(client, make_le
     assert "apetrova" not in table
 
 
+def test_breaches_today_are_counted_in_russian(client, make_lead):
+    # "Breached" heads a column of counts here ("Просрочено"); the leads list's filter keeps
+    # the state of one lead ("Нарушен").
+    anna = UserFactory(role="sales", first_name="Anna", last_name="Petrova")
+    Escalation.objects.create(
+        lead=make_lead(),
+        queue_entry=1,
+        level=1,
+        action="notified_heads",
+        owner=anna,
+        at=timezone.now(),
+    )
+    client.force_login(UserFactory(role="sales", is_head=True))
+    client.cookies["django_language"] = "ru"
+    page = client.get("/leads/queue/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    table = page[page.index("Нарушения SLA сегодня") :]
+    assert '<th class="num">Просрочено</th>' in table
+    assert "Нарушен<" not in table
+    assert "Нарушен" in client.get("/leads/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+
 def test_queue_page_is_not_for_marketing(client, marketer):
     client.force_login(marketer)
     assert client.get("/leads/queue/").status_code == 403
